@@ -1,0 +1,15 @@
+/* ifd.c - placeholder, being written. */
+#include "../../core/handler.h"
+#include "../../core/registry.h"
+
+static enum fwg_status ifd_parse(struct fwg_unpack *u, struct fwg_node *node)
+{
+	(void)u;
+	(void)node;
+	return FWG_OK;
+}
+
+const struct fwg_handler fwg_handler_ifd = {
+	.name = "ifd",
+	.parse = ifd_parse,
+};

@@ -1,0 +1,109 @@
+/*
+ * pi.h - constants of the UEFI Platform Initialization specification,
+ * volume 3 (firmware volumes, FFS files, sections), shared by the UEFI
+ * handlers.  Structures are never cast onto input: these are only offsets,
+ * sizes, flags and GUIDs, read through the cursor.
+ */
+#ifndef FWG_HANDLERS_UEFI_PI_H
+#define FWG_HANDLERS_UEFI_PI_H
+
+#include "../../core/guid.h"
+
+/* EFI_FIRMWARE_VOLUME_HEADER (PI vol. 3, 3.2.1) */
+#define FV_OFF_FS_GUID 0x10
+#define FV_OFF_LENGTH 0x20
+#define FV_OFF_SIGNATURE 0x28
+#define FV_OFF_ATTRIBUTES 0x2c
+#define FV_OFF_HEADER_LENGTH 0x30
+#define FV_OFF_CHECKSUM 0x32
+#define FV_OFF_EXT_HEADER_OFFSET 0x34
+#define FV_OFF_REVISION 0x37
+#define FV_OFF_BLOCK_MAP 0x38
+#define FV_MIN_HEADER 0x48 /* header + one block-map entry + terminator */
+#define FV_SIGNATURE "_FVH"
+#define FVB2_ERASE_POLARITY 0x00000800u
+#define FVB2_ALIGNMENT_MASK 0x001f0000u
+/* EFI_FIRMWARE_VOLUME_EXT_HEADER */
+#define FV_EXT_HEADER_MIN 20
+
+/* EFI_FFS_FILE_HEADER / EFI_FFS_FILE_HEADER2 (PI vol. 3, 3.2.3) */
+#define FFS_HEADER_SIZE 24
+#define FFS_HEADER2_SIZE 32
+#define FFS_OFF_HEADER_CHECKSUM 0x10
+#define FFS_OFF_FILE_CHECKSUM 0x11
+#define FFS_OFF_TYPE 0x12
+#define FFS_OFF_ATTRIBUTES 0x13
+#define FFS_OFF_SIZE 0x14
+#define FFS_OFF_STATE 0x17
+#define FFS_OFF_EXTENDED_SIZE 0x18
+#define FFS_ATTRIB_LARGE_FILE 0x01
+#define FFS_ATTRIB_DATA_ALIGNMENT_2 0x02
+#define FFS_ATTRIB_FIXED 0x04
+#define FFS_ATTRIB_DATA_ALIGNMENT 0x38
+#define FFS_ATTRIB_CHECKSUM 0x40
+#define FFS_FIXED_CHECKSUM 0xaa
+
+#define FV_FILETYPE_RAW 0x01
+#define FV_FILETYPE_FREEFORM 0x02
+#define FV_FILETYPE_SECURITY_CORE 0x03
+#define FV_FILETYPE_PEI_CORE 0x04
+#define FV_FILETYPE_DXE_CORE 0x05
+#define FV_FILETYPE_PEIM 0x06
+#define FV_FILETYPE_DRIVER 0x07
+#define FV_FILETYPE_COMBINED_PEIM_DRIVER 0x08
+#define FV_FILETYPE_APPLICATION 0x09
+#define FV_FILETYPE_MM 0x0a
+#define FV_FILETYPE_FIRMWARE_VOLUME_IMAGE 0x0b
+#define FV_FILETYPE_COMBINED_MM_DXE 0x0c
+#define FV_FILETYPE_MM_CORE 0x0d
+#define FV_FILETYPE_MM_STANDALONE 0x0e
+#define FV_FILETYPE_MM_CORE_STANDALONE 0x0f
+#define FV_FILETYPE_FFS_PAD 0xf0
+
+/* File states (bits; with erase polarity 1 they are stored inverted). */
+#define FFS_STATE_HEADER_CONSTRUCTION 0x01
+#define FFS_STATE_HEADER_VALID 0x02
+#define FFS_STATE_DATA_VALID 0x04
+#define FFS_STATE_MARKED_FOR_UPDATE 0x08
+#define FFS_STATE_DELETED 0x10
+#define FFS_STATE_HEADER_INVALID 0x20
+
+/* EFI_COMMON_SECTION_HEADER / 2 (PI vol. 3, 3.2.4) */
+#define SECTION_HEADER_SIZE 4
+#define SECTION_HEADER2_SIZE 8
+#define SECTION_SIZE_EXTENDED 0xffffffu
+#define SECTION_COMPRESSION 0x01
+#define SECTION_GUID_DEFINED 0x02
+#define SECTION_DISPOSABLE 0x03
+#define SECTION_PE32 0x10
+#define SECTION_PIC 0x11
+#define SECTION_TE 0x12
+#define SECTION_DXE_DEPEX 0x13
+#define SECTION_VERSION 0x14
+#define SECTION_USER_INTERFACE 0x15
+#define SECTION_COMPATIBILITY16 0x16
+#define SECTION_FIRMWARE_VOLUME_IMAGE 0x17
+#define SECTION_FREEFORM_SUBTYPE_GUID 0x18
+#define SECTION_RAW 0x19
+#define SECTION_PEI_DEPEX 0x1b
+#define SECTION_MM_DEPEX 0x1c
+
+#define COMPRESSION_NONE 0x00
+#define COMPRESSION_STANDARD 0x01
+#define GUIDED_PROCESSING_REQUIRED 0x01
+#define GUIDED_AUTH_STATUS_VALID 0x02
+
+/* Well-known GUIDs (values from the PI spec and EDK2's MdePkg.dec). */
+#define GUID_FFS1 FWG_GUID_INIT(0x7a9354d9, 0x0468, 0x444a, 0x81, 0xce, 0x0b, 0xf6, 0x17, 0xd8, 0x90, 0xdf)
+#define GUID_FFS2 FWG_GUID_INIT(0x8c8ce578, 0x8a3d, 0x4f1c, 0x99, 0x35, 0x89, 0x61, 0x85, 0xc3, 0x2d, 0xd3)
+#define GUID_FFS3 FWG_GUID_INIT(0x5473c07a, 0x3dcb, 0x4dca, 0xbd, 0x6f, 0x1e, 0x96, 0x89, 0xe7, 0x34, 0x9a)
+#define GUID_NV_DATA_FV FWG_GUID_INIT(0xfff12b8d, 0x7696, 0x4c8b, 0xa9, 0x85, 0x27, 0x47, 0x07, 0x5b, 0x4f, 0x50)
+#define GUID_LZMA FWG_GUID_INIT(0xee4e5898, 0x3914, 0x4259, 0x9d, 0x6e, 0xdc, 0x7b, 0xd7, 0x94, 0x03, 0xcf)
+#define GUID_LZMA_F86 FWG_GUID_INIT(0xd42ae6bd, 0x1352, 0x4bfb, 0x90, 0x9a, 0xca, 0x72, 0xa6, 0xea, 0xe8, 0x89)
+#define GUID_BROTLI FWG_GUID_INIT(0x3d532050, 0x5cda, 0x4fd0, 0x87, 0x9e, 0x0f, 0x7f, 0x63, 0x0d, 0x5a, 0xfb)
+#define GUID_CRC32 FWG_GUID_INIT(0xfc1bcdb0, 0x7d31, 0x49aa, 0x93, 0x6a, 0xa4, 0x60, 0x0d, 0x9d, 0xd0, 0x83)
+#define GUID_TIANO FWG_GUID_INIT(0xa31280ad, 0x481e, 0x41b6, 0x95, 0xe8, 0x12, 0x7f, 0x4c, 0x98, 0x47, 0x79)
+#define GUID_RSA2048_SHA256 FWG_GUID_INIT(0xa7717414, 0xc616, 0x4977, 0x94, 0x20, 0x84, 0x47, 0x12, 0xa7, 0x35, 0xbf)
+#define GUID_FIRMWARE_CONTENTS_SIGNED FWG_GUID_INIT(0x0f9d89e8, 0x9259, 0x4f76, 0xa5, 0xaf, 0x0c, 0x89, 0xe3, 0x40, 0x23, 0xdf)
+
+#endif

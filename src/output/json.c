@@ -1,0 +1,144 @@
+/*
+ * json.c - the scan JSON document, a stable public interface documented in
+ * docs/json.md:
+ *
+ *   {"tool", "version", "image": {"path", "size", "sha256"},
+ *    "components": [ {id, parent, type, name, guid, offset, size,
+ *                     abs_offset, sha256, [sha1], [sha384], path, depth,
+ *                     decoded_size, from_cache, attributes{}} ... ],
+ *    "anomalies": [ {component, path, severity, code, offset, message} ] }
+ *
+ * Components are listed in tree pre-order, so a parent always precedes its
+ * children.  Strings from the image were made printable by the handlers;
+ * jansson escapes them for JSON.
+ */
+#include <jansson.h>
+
+#include "../core/guid.h"
+#include "../core/image.h"
+
+static const char *severity_name(enum fwg_severity s)
+{
+	switch (s) {
+	case FWG_SEV_INFO: return "info";
+	case FWG_SEV_WARNING: return "warning";
+	case FWG_SEV_ERROR: return "error";
+	}
+	return "unknown";
+}
+
+static json_t *attr_value(const struct fwg_node *n, const struct fwg_attr *a)
+{
+	switch (a->kind) {
+	case FWG_ATTR_STR: return json_string(a->str ? a->str : "");
+	case FWG_ATTR_INT: return json_integer((json_int_t)a->num);
+	case FWG_ATTR_BOOL: return json_boolean(a->num != 0);
+	case FWG_ATTR_HEX: return json_string(fwg_node_attr(n, a->key));
+	}
+	return json_null();
+}
+
+static json_t *hex_or_null(const struct fwg_node *n, enum fwg_hash_kind k)
+{
+	const char *h = fwg_node_hash_hex(n, k);
+	return h ? json_string(h) : json_null();
+}
+
+struct json_state {
+	json_t *components;
+	json_t *anomalies;
+	unsigned hashes;
+	bool failed;
+};
+
+static bool add_component(struct fwg_node *n, void *user)
+{
+	struct json_state *js = user;
+	json_t *o = json_object();
+	json_t *attrs = json_object();
+	if (!o || !attrs) {
+		json_decref(o);
+		json_decref(attrs);
+		js->failed = true;
+		return false;
+	}
+	char g[FWG_GUID_TEXT_LEN];
+	if (n->has_guid)
+		fwg_guid_format(n->guid, g);
+	json_object_set_new(o, "id", json_integer((json_int_t)n->id));
+	json_object_set_new(o, "parent", n->parent ? json_integer((json_int_t)n->parent->id) : json_null());
+	json_object_set_new(o, "type", json_string(n->type));
+	json_object_set_new(o, "name", n->name ? json_string(n->name) : json_null());
+	json_object_set_new(o, "guid", n->has_guid ? json_string(g) : json_null());
+	json_object_set_new(o, "offset", json_integer((json_int_t)n->offset));
+	json_object_set_new(o, "size", json_integer((json_int_t)n->size));
+	json_object_set_new(o, "abs_offset", n->abs_offset == FWG_NO_ABS_OFFSET ? json_null()
+		: json_integer((json_int_t)n->abs_offset));
+	json_object_set_new(o, "sha256", hex_or_null(n, FWG_HASH_SHA256));
+	if (js->hashes & FWG_HASH_SHA1)
+		json_object_set_new(o, "sha1", hex_or_null(n, FWG_HASH_SHA1));
+	if (js->hashes & FWG_HASH_SHA384)
+		json_object_set_new(o, "sha384", hex_or_null(n, FWG_HASH_SHA384));
+	json_object_set_new(o, "path", json_string(n->path ? n->path : ""));
+	json_object_set_new(o, "depth", json_integer(n->depth));
+	if (n->body_decoded)
+		json_object_set_new(o, "decoded_size", json_integer((json_int_t)n->body_size));
+	if (n->from_cache)
+		json_object_set_new(o, "from_cache", json_true());
+	for (size_t i = 0; i < n->attr_count; i++)
+		json_object_set_new(attrs, n->attrs[i].key, attr_value(n, &n->attrs[i]));
+	json_object_set_new(o, "attributes", attrs);
+	json_array_append_new(js->components, o);
+
+	for (size_t i = 0; i < n->diag_count; i++) {
+		const struct fwg_diag *d = &n->diags[i];
+		json_t *a = json_object();
+		if (!a) {
+			js->failed = true;
+			return false;
+		}
+		json_object_set_new(a, "component", json_integer((json_int_t)n->id));
+		json_object_set_new(a, "path", json_string(n->path ? n->path : ""));
+		json_object_set_new(a, "severity", json_string(severity_name(d->severity)));
+		json_object_set_new(a, "code", json_string(d->code));
+		json_object_set_new(a, "offset", json_integer((json_int_t)d->offset));
+		json_object_set_new(a, "message", json_string(d->message));
+		json_array_append_new(js->anomalies, a);
+	}
+	return true;
+}
+
+enum fwg_status fwg_write_json(const struct fwg_image *image, FILE *out)
+{
+	struct json_state js = {
+		.components = json_array(),
+		.anomalies = json_array(),
+		.hashes = image->options.hashes,
+	};
+	json_t *doc = json_object(), *img = json_object();
+	enum fwg_status st = FWG_NOMEM;
+	if (!doc || !img || !js.components || !js.anomalies)
+		goto out;
+	const struct fwg_node *root = image->root;
+	json_object_set_new(doc, "tool", json_string("fwguard"));
+	json_object_set_new(doc, "version", json_string(FWG_VERSION_STRING));
+	json_object_set_new(img, "path", json_string(image->path));
+	json_object_set_new(img, "size", json_integer((json_int_t)root->size));
+	json_object_set_new(img, "sha256", hex_or_null(root, FWG_HASH_SHA256));
+	json_object_set_new(doc, "image", img);
+	img = NULL;
+	fwg_node_walk(image->root, add_component, &js);
+	if (js.failed)
+		goto out;
+	json_object_set_new(doc, "components", js.components);
+	json_object_set_new(doc, "anomalies", js.anomalies);
+	js.components = js.anomalies = NULL;
+	st = json_dumpf(doc, out, JSON_INDENT(1) | JSON_PRESERVE_ORDER) == 0 && fputc('\n', out) != EOF
+		? FWG_OK : FWG_IO;
+out:
+	json_decref(js.components);
+	json_decref(js.anomalies);
+	json_decref(img);
+	json_decref(doc);
+	return st;
+}
