@@ -5,8 +5,8 @@
  *   "FWGCACH1"  magic and format version
  *   u32 library version length, bytes   (entries of other versions miss)
  *   u32 hash kinds present, u32 depth of the keyed node
- *   record of the keyed node without its identity:
- *     u64 body_size, u8 body_decoded, attrs, diags, u32 child count, children
+ *   record of the keyed node:
+ *     opt-str name, u8 has_guid, 16 guid, u64 body_size, u8 body_decoded, attrs, diags, u32 child count, children
  *   child record:
  *     str type, opt-str name, u8 has_guid, 16 guid, u64 offset, u64 size,
  *     u8 hashed, 32 sha256, 20 sha1, 48 sha384, u64 body_size,
@@ -206,6 +206,11 @@ void fwg_cache_store(struct fwg_cache *cache, const struct fwg_node *node, unsig
 	put_str(&b, FWG_VERSION_STRING);
 	put_u32(&b, hash_kinds | FWG_HASH_SHA256);
 	put_u32(&b, node->depth);
+	/* The keyed node's identity is set by its own parse, so it is part of
+	 * what the cache must restore. */
+	put_str(&b, node->name);
+	put_u8(&b, node->has_guid);
+	put(&b, node->guid, 16);
 	put_u64(&b, node->body_size);
 	put_u8(&b, node->body_decoded);
 	put_annotations(&b, node);
@@ -425,7 +430,11 @@ bool fwg_cache_load(struct fwg_cache *cache, struct fwg_node *node, uint64_t *no
 		depth == node->depth && (node->hashed & ~kinds) == 0;
 	size_t keep_children = node->child_count;
 	size_t keep_attrs = node->attr_count, keep_diags = node->diag_count;
+	char *name = NULL;
 	if (ok) {
+		name = get_str(&r);
+		node->has_guid = get_u8(&r) != 0;
+		get_raw(&r, node->guid, 16);
 		node->body_size = (size_t)get_u64(&r);
 		node->body_decoded = get_u8(&r) != 0;
 		get_annotations(&r, node);
@@ -434,6 +443,8 @@ bool fwg_cache_load(struct fwg_cache *cache, struct fwg_node *node, uint64_t *no
 	}
 	munmap(map, (size_t)st.st_size);
 	if (!ok) {
+		free(name);
+		node->has_guid = false;
 		drop_children(node, keep_children);
 		/* Attributes restored before the failure are dropped too. */
 		while (node->attr_count > keep_attrs) {
@@ -454,6 +465,8 @@ bool fwg_cache_load(struct fwg_cache *cache, struct fwg_node *node, uint64_t *no
 		node->body_size = (size_t)node->size;
 		return false;
 	}
+	free(node->name);
+	node->name = name;
 	node->body = NULL; /* the decoded bytes are not in the cache */
 	*node_count += r.nodes;
 	return true;

@@ -235,6 +235,7 @@ void fwg_node_vdiag(struct fwg_node *node, enum fwg_severity sev,
 		return;
 	}
 	struct fwg_diag *d = &node->diags[node->diag_count++];
+	memset(d, 0, sizeof(*d));
 	d->severity = sev;
 	d->code = code;
 	d->offset = offset;
