@@ -18,6 +18,7 @@ extern const struct fwg_handler fwg_handler_flash_area;
 /* Reached only from their containers. */
 extern const struct fwg_handler fwg_handler_ffs;
 extern const struct fwg_handler fwg_handler_section;
+extern const struct fwg_handler fwg_handler_section_decode;
 extern const struct fwg_handler fwg_handler_nvram;
 extern const struct fwg_handler fwg_handler_siglist;
 

@@ -47,7 +47,6 @@ static const uint8_t guid_signed[16] = GUID_FIRMWARE_CONTENTS_SIGNED;
 #define MAX_UI_BYTES 4096
 #define MAX_DEPEX_TEXT 4096
 
-extern const struct fwg_handler fwg_handler_section_decode;
 
 static const char *section_type_name(uint8_t t)
 {
