@@ -149,10 +149,20 @@ static bool finish_visit(struct fwg_node *n, void *user)
 			fs->errors++;
 	if (n->type == FWG_TYPE_FFS && !n->name) {
 		const char *ui = find_ui_name(n);
-		if (ui)
+		const struct fwg_attr *ft = fwg_node_attr_find(n, "file_type");
+		bool pad = ft && ft->kind == FWG_ATTR_STR && strcmp(ft->str, "PAD") == 0;
+		if (ui) {
 			fwg_node_set_name(n, ui);
-		else if (n->has_guid && fwg_guid_name(n->guid))
+		} else if (n->has_guid && fwg_guid_name(n->guid)) {
 			fwg_node_set_name(n, fwg_guid_name(n->guid));
+		} else if (!pad && n->has_guid) {
+			/* Neither a UI section nor the well-known table names
+			 * it: worth a look when hunting for implants. */
+			char g[FWG_GUID_TEXT_LEN];
+			fwg_guid_format(n->guid, g);
+			fwg_node_diag(n, FWG_SEV_INFO, "ffs.unknown_guid", 0,
+				"file %s has no user-interface name and is not a well-known GUID", g);
+		}
 	} else if (!n->name && n->has_guid && n->type != FWG_TYPE_SECTION) {
 		const char *known = fwg_guid_name(n->guid);
 		if (known)
