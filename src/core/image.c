@@ -53,7 +53,13 @@ void fwg_options_default(struct fwg_options *options)
 static char *segment_key(const struct fwg_node *n, size_t same_type_index)
 {
 	char *s = NULL;
-	if (n->has_guid) {
+	if (n->type == FWG_TYPE_NVRAM_VAR && n->has_guid && n->name) {
+		/* A variable is identified by its vendor GUID and its name. */
+		char g[FWG_GUID_TEXT_LEN];
+		fwg_guid_format(n->guid, g);
+		if (asprintf(&s, "%s:%s", n->name, g) < 0)
+			s = NULL;
+	} else if (n->has_guid) {
 		char g[FWG_GUID_TEXT_LEN];
 		fwg_guid_format(n->guid, g);
 		s = strdup(g);

@@ -24,6 +24,7 @@ const struct fwg_handler fwg_handler_leaf = {
 static const struct fwg_handler *const registry[] = {
 	&fwg_handler_capsule,
 	&fwg_handler_fv,
+	&fwg_handler_nvram,
 	&fwg_handler_ifd,
 	&fwg_handler_option_rom,
 	&fwg_handler_pe,
