@@ -231,7 +231,12 @@ static void test_roundtrip_length_limited(void **state)
 	uint8_t *p = xmalloc(n);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t r = rng_next(&seed) | (1ull << 40);
-		p[i] = (uint8_t)__builtin_ctzll(r);
+		uint8_t zeros = 0;
+		while ((r & 1) == 0) {
+			r >>= 1;
+			zeros++;
+		}
+		p[i] = zeros; /* P(k) = 2^-(k+1) */
 	}
 	struct fwg_test_tiano_opts o = { .literals_only = true, .block_symbols = 65535 };
 	for (size_t i = 0; i < 2; i++) {
@@ -377,6 +382,56 @@ static void test_crafted_match_truncated_at_end(void **state)
 		assert_int_equal(decode_crafted(&bw, 5, variants[i], out, &why), 0);
 		assert_memory_equal(out, "xxxxx", 5);
 	}
+}
+
+/* Writes a garbage block header: an over-subscribed T code. */
+static void put_bad_block_header(struct fwg_test_bitwriter *bw)
+{
+	fwg_test_bw_put(bw, 16, 1);
+	fwg_test_bw_put(bw, 5, 3);
+	for (int i = 0; i < 3; i++)
+		fwg_test_bw_put(bw, 3, 1);
+	fwg_test_bw_put(bw, 2, 0);
+}
+
+/*
+ * Like EDK2: when the output fills with a literal that ends its block, the
+ * next block header is still read and must be valid; after a match it is not.
+ */
+static void test_crafted_header_after_last_symbol(void **state)
+{
+	(void)state;
+	struct fwg_test_bitwriter bw;
+	uint8_t out[4];
+	const char *why = NULL;
+
+	for (int bad = 0; bad <= 1; bad++) {
+		fwg_test_bw_init(&bw);
+		fwg_test_bw_put(&bw, 16, 1);
+		put_t_single(&bw, 0);
+		fwg_test_bw_put(&bw, 9, 0);   /* C: single literal 'a' */
+		fwg_test_bw_put(&bw, 9, 'a');
+		fwg_test_bw_put(&bw, 4, 0);   /* P: single symbol 0 */
+		fwg_test_bw_put(&bw, 4, 0);
+		if (bad)
+			put_bad_block_header(&bw);
+		int ret = decode_crafted(&bw, 1, FWG_TIANO_EFI11, out, &why);
+		if (bad) {
+			assert_int_equal(ret, FWG_TIANO_E_CORRUPT);
+			assert_string_equal(why, "bad huffman table");
+		} else {
+			assert_int_equal(ret, 0);
+			assert_int_equal(out[0], 'a');
+		}
+	}
+
+	/* 'x' then a match of 3 at distance 1 ends the block and the output */
+	fwg_test_bw_init(&bw);
+	put_two_symbol_block(&bw, 2, 'x', 256, 4, 0);
+	fwg_test_bw_put(&bw, 2, 1); /* symbols "0" then "1" */
+	put_bad_block_header(&bw);
+	assert_int_equal(decode_crafted(&bw, 4, FWG_TIANO_EFI11, out, &why), 0);
+	assert_memory_equal(out, "xxxx", 4);
 }
 
 /* Bits past the end of the input read as zeros (EDK2 behaviour). */
@@ -848,6 +903,7 @@ int main(void)
 		cmocka_unit_test(test_crafted_backref_before_start),
 		cmocka_unit_test(test_crafted_match_truncated_at_end),
 		cmocka_unit_test(test_crafted_zero_padding),
+		cmocka_unit_test(test_crafted_header_after_last_symbol),
 		cmocka_unit_test(test_crafted_position_extra_bits),
 		cmocka_unit_test(test_crafted_bad_tables),
 		cmocka_unit_test(test_crafted_empty_table),

@@ -139,9 +139,25 @@ static uint32_t load_u32le(const uint8_t *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-/* Tops buf up to at least 57 valid bits; bytes past the input read as zero. */
+/*
+ * Tops buf up to at least 56 valid bits; bytes past the input read as zero.
+ * Called only with count < 56.  The fast path loads 8 bytes and keeps the
+ * whole bytes that fit; the partial byte left below `count` holds the true
+ * leading bits of src[pos], which the next refill ORs in again unchanged.
+ * (pos <= len always holds, so len - pos cannot wrap.)
+ */
 static void br_refill(struct bit_reader *br)
 {
+	if (br->len - br->pos >= 8) {
+		const uint8_t *p = br->src + br->pos;
+		uint64_t v = (uint64_t)p[0] << 56 | (uint64_t)p[1] << 48 | (uint64_t)p[2] << 40 |
+			     (uint64_t)p[3] << 32 | (uint64_t)p[4] << 24 | (uint64_t)p[5] << 16 |
+			     (uint64_t)p[6] << 8 | (uint64_t)p[7];
+		br->buf |= v >> br->count;
+		br->pos += (63 - br->count) >> 3;
+		br->count |= 56;
+		return;
+	}
 	while (br->count <= 56) {
 		uint64_t byte = 0;
 		if (br->pos < br->len)
@@ -151,7 +167,7 @@ static void br_refill(struct bit_reader *br)
 	}
 }
 
-/* Guarantees n (<= 57) valid bits. */
+/* Guarantees n (<= 56) valid bits. */
 static inline void br_need(struct bit_reader *br, unsigned n)
 {
 	if (br->count < n)
@@ -424,6 +440,17 @@ static int decode_stream(struct tiano_state *st, uint8_t *dst, size_t dst_len, u
 				goto done;
 			}
 		}
+		if (st->c.kind == HUFF_SINGLE && st->c.single_sym < 256) {
+			/* the rest of the block is one zero-bit literal, repeated */
+			size_t n = dst_len - out;
+			if (n > block_left)
+				n = block_left;
+			memset(dst + out, st->c.single_sym, n);
+			out += n;
+			block_left -= (uint32_t)n;
+			last_literal = true;
+			continue;
+		}
 		block_left--;
 
 		if (huff_decode(&st->c, br, &sym) != 0) {
@@ -469,7 +496,8 @@ static int decode_stream(struct tiano_state *st, uint8_t *dst, size_t dst_len, u
 	 * EDK2 tests for a full output before storing a literal, not after, so
 	 * when the last byte was a literal it decodes one more symbol, which at
 	 * a block boundary means reading (and validating) the next block's
-	 * tables.  Do the same so both accept exactly the same streams.
+	 * tables.  Do the same, so streams EDK2 rejects for that reason are
+	 * rejected here too.
 	 */
 	if (last_literal && block_left == 0 && read_block_header(st, pbit) == 0) {
 		set_why(why, "bad huffman table");
