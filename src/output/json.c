@@ -133,7 +133,7 @@ enum fwg_status fwg_write_json(const struct fwg_image *image, FILE *out)
 	json_object_set_new(doc, "components", js.components);
 	json_object_set_new(doc, "anomalies", js.anomalies);
 	js.components = js.anomalies = NULL;
-	st = json_dumpf(doc, out, JSON_INDENT(1) | JSON_PRESERVE_ORDER) == 0 && fputc('\n', out) != EOF
+	st = json_dumpf(doc, out, JSON_COMPACT | JSON_PRESERVE_ORDER) == 0 && fputc('\n', out) != EOF
 		? FWG_OK : FWG_IO;
 out:
 	json_decref(js.components);
