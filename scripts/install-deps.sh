@@ -8,7 +8,7 @@ set -eu
 build_pkgs="build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
   libssl-dev liblzma-dev libbrotli-dev zlib1g-dev libjansson-dev libcmocka-dev"
 # Real firmware samples and the oracle the tests compare against.
-test_pkgs="openssl python3 ovmf qemu-efi-aarch64 qemu-efi-arm seabios ipxe-qemu uefitool-cli"
+test_pkgs="openssl python3 brotli ovmf qemu-efi-aarch64 qemu-efi-arm seabios ipxe-qemu uefitool-cli"
 bench_pkgs="binwalk hyperfine time"
 
 pkgs="$build_pkgs $test_pkgs"

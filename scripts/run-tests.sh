@@ -65,7 +65,7 @@ if [ "${SKIP_FUZZ:-0}" != 1 ]; then
 		./build/fwguard extract /usr/share/OVMF/OVMF_VARS_4M.ms.fd -o "$seeds/x1" 2>/dev/null
 		./build/fwguard extract /usr/share/qemu-efi-aarch64/QEMU_EFI.fd -o "$seeds/x2" 2>/dev/null
 		for t in build-fuzz/fuzz/fuzz_*; do
-			[ -x "$t" ] || continue
+			[ -f "$t" ] && [ -x "$t" ] || continue
 			name=${t#build-fuzz/fuzz/fuzz_}
 			corpus="$seeds/corpus_$name"
 			mkdir -p "$corpus"

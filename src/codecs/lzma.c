@@ -62,7 +62,9 @@ enum fwg_status fwg_lzma_alone_decode(const uint8_t *src, size_t src_len, bool x
 		(uint32_t)src[4] << 24;
 	opt.dict_size = dict < LZMA_DICT_SIZE_MIN ? LZMA_DICT_SIZE_MIN : dict;
 	opt.preset_dict = NULL;
-	opt.ext_flags = 0;
+	/* EDK2 streams stop at the declared size; encoders that also write an
+	 * end-of-payload marker (liblzma's raw LZMA1 does) are accepted. */
+	opt.ext_flags = LZMA_LZMA1EXT_ALLOW_EOPM;
 	opt.ext_size_low = (uint32_t)size;
 	opt.ext_size_high = (uint32_t)(size >> 32);
 

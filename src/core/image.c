@@ -332,11 +332,15 @@ const char *fwg_node_hash_hex(const struct fwg_node *node, enum fwg_hash_kind ki
 	if (!(n->hashed & kind))
 		return NULL;
 	if (!n->hex_cache[slot]) {
+		static const char hexdigits[] = "0123456789abcdef";
 		char *s = malloc(len * 2 + 1);
 		if (!s)
 			return NULL;
-		for (size_t i = 0; i < len; i++)
-			snprintf(s + 2 * i, 3, "%02x", digest[i]);
+		for (size_t i = 0; i < len; i++) {
+			s[2 * i] = hexdigits[digest[i] >> 4];
+			s[2 * i + 1] = hexdigits[digest[i] & 15];
+		}
+		s[len * 2] = '\0';
 		n->hex_cache[slot] = s;
 	}
 	return n->hex_cache[slot];

@@ -330,7 +330,7 @@ static enum fwg_status add_padding(struct fwg_unpack *u, struct fwg_node *node,
 		pad->handler = &fwg_handler_leaf;
 	} else {
 		fwg_node_attr_bool(pad, "non_erased", true);
-		FWG_INFO(pad, "flash.padding_data", 0,
+		FWG_WARN(pad, "flash.padding_data", 0,
 			"0x%zx bytes of non-empty data outside any known structure", end - off);
 	}
 	return FWG_OK;
