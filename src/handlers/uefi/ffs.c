@@ -85,8 +85,9 @@ static enum fwg_status ffs_parse(struct fwg_unpack *u, struct fwg_node *node)
 	const struct fwg_attr *pol = fwg_node_attr_find(node, "erase_polarity");
 	bool inverted = pol && pol->num;
 	uint8_t st_bits = inverted ? (uint8_t)~state : state;
+	uint32_t size24 = 0;
 	size_t hdr = (attrs & FFS_ATTRIB_LARGE_FILE) && c.size >= FFS_HEADER2_SIZE &&
-		(c.base[FFS_OFF_SIZE] | c.base[FFS_OFF_SIZE + 1] | c.base[FFS_OFF_SIZE + 2]) == 0
+		fwg_cursor_u24le_at(&c, FFS_OFF_SIZE, &size24) == FWG_OK && size24 == 0
 		? FFS_HEADER2_SIZE : FFS_HEADER_SIZE;
 	if (hdr > c.size) {
 		FWG_ERR(node, "ffs.header", 0, "file header truncated");

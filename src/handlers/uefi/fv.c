@@ -322,8 +322,8 @@ static enum fwg_status add_padding(struct fwg_unpack *u, struct fwg_node *node,
 		&pad);
 	if (st != FWG_OK)
 		return st == FWG_NOMEM ? st : FWG_OK;
-	uint8_t first = c->base[off];
-	bool empty = (first == 0xff || first == 0x00) &&
+	uint8_t first = 0;
+	bool empty = fwg_cursor_u8_at(c, off, &first) == FWG_OK && (first == 0xff || first == 0x00) &&
 		fwg_cursor_all_equal(c, off, end - off, first);
 	if (empty) {
 		fwg_node_attr_hex(pad, "fill", first);

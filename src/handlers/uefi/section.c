@@ -169,8 +169,9 @@ static void decode_depex(struct fwg_node *node, const struct fwg_cursor *c)
 	size_t o = 0, pos = 0;
 	bool ended = false, bad = false;
 	text[0] = '\0';
-	while (pos < c->size && !ended && !bad) {
-		uint8_t op = c->base[pos++];
+	uint8_t op;
+	while (!ended && !bad && fwg_cursor_u8_at(c, pos, &op) == FWG_OK) {
+		pos++;
 		if (op > 0x09) {
 			FWG_WARN(node, "depex.opcode", pos - 1, "unknown depex opcode 0x%02x", op);
 			bad = true;
