@@ -79,42 +79,76 @@ static void sanitize_key(char *s)
 			*s = '_';
 }
 
+/* A sibling's key with its position, sorted to find repeated keys. */
+struct keyed_child {
+	const char *type;
+	char *key;
+	size_t index;
+};
+
+static int compare_keyed(const void *a, const void *b)
+{
+	const struct keyed_child *x = a, *y = b;
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	int c = strcmp(x->key, y->key);
+	if (c)
+		return c;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Paths of all children of parent.  Sorting (type, key, position) makes
+ * duplicate numbering O(n log n), which matters for volumes and stores
+ * with thousands of siblings. */
 static enum fwg_status build_child_paths(struct fwg_node *parent)
 {
 	size_t n = parent->child_count;
-	char **keys = calloc(n ? n : 1, sizeof(*keys));
-	if (!keys)
-		return FWG_NOMEM;
-	enum fwg_status st = FWG_OK;
+	if (n == 0)
+		return FWG_OK;
+	struct keyed_child *kc = calloc(n, sizeof(*kc));
+	size_t *dup = calloc(n, sizeof(*dup));
+	enum fwg_status st = kc && dup ? FWG_OK : FWG_NOMEM;
+	/* Per-type running index; the vocabulary is small. */
+	const char *types[32];
+	size_t counts[32], ntypes = 0;
 	for (size_t i = 0; i < n && st == FWG_OK; i++) {
 		const struct fwg_node *c = parent->children[i];
-		size_t same_type = 0;
-		for (size_t j = 0; j < i; j++)
-			if (parent->children[j]->type == c->type)
-				same_type++;
-		keys[i] = segment_key(c, same_type);
-		if (!keys[i])
+		size_t t = 0;
+		while (t < ntypes && types[t] != c->type)
+			t++;
+		if (t == ntypes && ntypes < 32) {
+			types[ntypes] = c->type;
+			counts[ntypes++] = 0;
+		}
+		size_t same_type = t < ntypes ? counts[t]++ : i;
+		kc[i] = (struct keyed_child){ c->type, segment_key(c, same_type), i };
+		if (!kc[i].key)
 			st = FWG_NOMEM;
 		else
-			sanitize_key(keys[i]);
+			sanitize_key(kc[i].key);
 	}
+	if (st == FWG_OK) {
+		qsort(kc, n, sizeof(*kc), compare_keyed);
+		for (size_t i = 1; i < n; i++)
+			if (kc[i].type == kc[i - 1].type && strcmp(kc[i].key, kc[i - 1].key) == 0)
+				dup[kc[i].index] = dup[kc[i - 1].index] + 1;
+	}
+	const char *base = parent->parent ? parent->path : "";
 	for (size_t i = 0; i < n && st == FWG_OK; i++) {
-		struct fwg_node *c = parent->children[i];
-		size_t dup = 0;
-		for (size_t j = 0; j < i; j++)
-			if (parent->children[j]->type == c->type && strcmp(keys[j], keys[i]) == 0)
-				dup++;
-		const char *base = parent->parent ? parent->path : "";
-		int r = dup ? asprintf(&c->path, "%s/%s[%s#%zu]", base, c->type, keys[i], dup)
-			    : asprintf(&c->path, "%s/%s[%s]", base, c->type, keys[i]);
+		const struct keyed_child *k = &kc[i];
+		struct fwg_node *c = parent->children[k->index];
+		size_t d = dup[k->index];
+		int r = d ? asprintf(&c->path, "%s/%s[%s#%zu]", base, c->type, k->key, d)
+			  : asprintf(&c->path, "%s/%s[%s]", base, c->type, k->key);
 		if (r < 0) {
 			c->path = NULL;
 			st = FWG_NOMEM;
 		}
 	}
-	for (size_t i = 0; i < n; i++)
-		free(keys[i]);
-	free(keys);
+	for (size_t i = 0; kc && i < n; i++)
+		free(kc[i].key);
+	free(kc);
+	free(dup);
 	return st;
 }
 
@@ -147,12 +181,12 @@ static bool finish_visit(struct fwg_node *n, void *user)
 {
 	struct finish_state *fs = user;
 	n->id = fs->next_id++;
-	for (size_t i = 0; i < n->diag_count; i++)
+	for (size_t i = 0; i < n->diag_count; i++) {
 		if (n->diags[i].severity >= FWG_SEV_WARNING)
 			fs->anomalies++;
-	for (size_t i = 0; i < n->diag_count; i++)
 		if (n->diags[i].severity == FWG_SEV_ERROR)
 			fs->errors++;
+	}
 	if (n->type == FWG_TYPE_FFS && !n->name) {
 		const char *ui = find_ui_name(n);
 		const struct fwg_attr *ft = fwg_node_attr_find(n, "file_type");
