@@ -459,7 +459,6 @@ bool fwg_cache_load(struct fwg_cache *cache, struct fwg_node *node, uint64_t *no
 			if (d->code_owned)
 				free((char *)d->code);
 		}
-		node->body_size = 0;
 		node->body_decoded = false;
 		node->body = node->data;
 		node->body_size = (size_t)node->size;

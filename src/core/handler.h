@@ -89,9 +89,6 @@ FWG_NODISCARD enum fwg_status fwg_unpack_probe_child(struct fwg_unpack *u, struc
 /* Best handler for a window, or NULL.  top: include PROBE_TOP_ONLY ones. */
 const struct fwg_handler *fwg_unpack_probe(const struct fwg_cursor *body, bool top);
 
-/* Whether diagnostics about checksums are errors (policy flag). */
-const struct fwg_limits *fwg_unpack_limits(const struct fwg_unpack *u);
-
 /* Handler that keeps a component opaque: never probed, never parsed. */
 extern const struct fwg_handler fwg_handler_leaf;
 

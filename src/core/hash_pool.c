@@ -36,11 +36,6 @@ static enum fwg_status digest(const EVP_MD *md, const uint8_t *data, size_t len,
 	return FWG_OK;
 }
 
-enum fwg_status fwg_sha256(const uint8_t *data, size_t len, uint8_t out[32])
-{
-	return digest(EVP_sha256(), data, len, out);
-}
-
 enum fwg_status fwg_hash_node(struct fwg_node *node, unsigned kinds)
 {
 	if (!node->data || (node->hashed & FWG_HASH_SHA256))

@@ -23,7 +23,5 @@ void fwg_hash_pool_free(struct fwg_hash_pool *pool);
 
 /* Synchronous hashing of one node's raw bytes (used for cache keys). */
 FWG_NODISCARD enum fwg_status fwg_hash_node(struct fwg_node *node, unsigned kinds);
-/* SHA-256 of a buffer. */
-FWG_NODISCARD enum fwg_status fwg_sha256(const uint8_t *data, size_t len, uint8_t out[32]);
 
 #endif

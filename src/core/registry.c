@@ -32,21 +32,13 @@ static const struct fwg_handler *const registry[] = {
 	&fwg_handler_flash_area,
 };
 
-size_t fwg_registry_count(void)
-{
-	return sizeof(registry) / sizeof(registry[0]);
-}
-
-const struct fwg_handler *fwg_registry_get(size_t i)
-{
-	return i < fwg_registry_count() ? registry[i] : NULL;
-}
+#define REGISTRY_COUNT (sizeof(registry) / sizeof(registry[0]))
 
 const struct fwg_handler *fwg_unpack_probe(const struct fwg_cursor *body, bool top)
 {
 	const struct fwg_handler *best = NULL;
 	int best_score = 0;
-	for (size_t i = 0; i < fwg_registry_count(); i++) {
+	for (size_t i = 0; i < REGISTRY_COUNT; i++) {
 		const struct fwg_handler *h = registry[i];
 		if (!h->probe || ((h->flags & FWG_HANDLER_PROBE_TOP_ONLY) && !top))
 			continue;

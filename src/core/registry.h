@@ -22,7 +22,4 @@ extern const struct fwg_handler fwg_handler_section_decode;
 extern const struct fwg_handler fwg_handler_nvram;
 extern const struct fwg_handler fwg_handler_siglist;
 
-size_t fwg_registry_count(void);
-const struct fwg_handler *fwg_registry_get(size_t i);
-
 #endif

@@ -48,11 +48,6 @@ static void remember_for_cache(struct fwg_unpack *u, struct fwg_node *node)
 	u->to_store[u->to_store_count++] = node;
 }
 
-const struct fwg_limits *fwg_unpack_limits(const struct fwg_unpack *u)
-{
-	return &u->options->limits;
-}
-
 enum fwg_status fwg_unpack_add_child(struct fwg_unpack *u, struct fwg_node *parent,
 		const char *type, size_t offset, size_t size, const struct fwg_handler *handler,
 		struct fwg_node **child_out)

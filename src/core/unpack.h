@@ -12,8 +12,6 @@
 
 #include "handler.h"
 
-struct fwg_cache;
-
 FWG_NODISCARD enum fwg_status fwg_unpack_run(struct fwg_node *root, const struct fwg_options *options,
 		uint64_t *node_count_out);
 

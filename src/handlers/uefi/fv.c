@@ -116,7 +116,8 @@ static void parse_block_map(struct fwg_node *node, const struct fwg_cursor *c,
 				MAX_BLOCK_MAP_ENTRIES);
 			return;
 		}
-		total += (uint64_t)num * len;
+		if (__builtin_add_overflow(total, (uint64_t)num * len, &total))
+			total = UINT64_MAX; /* never equals a real fv_length */
 		if (entries == 1)
 			snprintf(desc, sizeof(desc), "%u x 0x%x", num, len);
 		off += 8;
