@@ -15,9 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fwguard/fwguard.h"
+#include "nv_volume.h"
 
-#define FV_HEADER_LENGTH 0x48
 #define STORE_HEADER 28
 #define AUTH_VAR_HEADER 60
 #define NAME_SIZE 6 /* "db" in UCS-2 with its terminator */
@@ -26,16 +25,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void put_le(uint8_t *p, uint64_t v, int bytes)
-{
-	for (int i = 0; i < bytes; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const uint8_t nv_guid[16] = { 0x8d, 0x2b, 0xf1, 0xff, 0x96, 0x76, 0x8b, 0x4c,
-		0xa9, 0x85, 0x27, 0x47, 0x07, 0x5b, 0x4f, 0x50 };
 	static const uint8_t auth_store_guid[16] = { 0x78, 0x2c, 0xf3, 0xaa, 0x7b, 0x94, 0x9a,
 		0x43, 0xa1, 0x80, 0x2e, 0x14, 0x4e, 0xc3, 0x77, 0x92 };
 	static const uint8_t db_guid[16] = { 0xcb, 0xb2, 0x19, 0xd7, 0x3a, 0x3d, 0x96, 0x45,
@@ -46,24 +37,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t var = AUTH_VAR_HEADER + NAME_SIZE + size;
 	size_t var_aligned = (var + 3) & ~(size_t)3;
 	size_t store = STORE_HEADER + var_aligned + TAIL;
-	size_t total = FV_HEADER_LENGTH + store;
-	uint8_t *fv = malloc(total);
+	size_t total;
+	uint8_t *fv = nv_volume_new(store, &total);
 	if (!fv)
 		return 0;
-	memset(fv, 0xff, total);
-	memset(fv, 0, FV_HEADER_LENGTH);
-	memcpy(fv + 0x10, nv_guid, 16);
-	put_le(fv + 0x20, total, 8);
-	memcpy(fv + 0x28, "_FVH", 4);
-	put_le(fv + 0x2c, 0x4feff, 4);
-	put_le(fv + 0x30, FV_HEADER_LENGTH, 2);
-	fv[0x37] = 2;
-	put_le(fv + 0x38, 1, 4);
-	put_le(fv + 0x3c, total, 4);
-	uint16_t sum = 0;
-	for (size_t i = 0; i < FV_HEADER_LENGTH; i += 2)
-		sum = (uint16_t)(sum + (fv[i] | fv[i + 1] << 8));
-	put_le(fv + 0x32, (uint16_t)(0x10000u - sum), 2);
 
 	uint8_t *s = fv + FV_HEADER_LENGTH;
 	memcpy(s, auth_store_guid, 16);
@@ -84,14 +61,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size)
 		memcpy(v + AUTH_VAR_HEADER + NAME_SIZE, data, size);
 
-	struct fwg_options opt;
-	fwg_options_default(&opt);
-	opt.limits.max_nodes = 20000;
-	opt.threads = 1;
-	struct fwg_image *img = NULL;
-	char err[128];
-	if (fwg_image_open_buffer(fv, total, "fuzz", &opt, &img, err, sizeof(err)) == FWG_OK)
-		fwg_image_free(img);
-	free(fv);
+	nv_volume_run(fv, total);
 	return 0;
 }

@@ -30,6 +30,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', 'gen'))
 import make_fv as M  # noqa: E402
+from uefi_views import fwguard_view, uefiextract_view  # noqa: E402
 
 FWGUARD = sys.argv[1]
 passed = failed = 0
@@ -482,54 +483,6 @@ def check_planted(work, clean):
 
 # ---- UEFIExtract oracle -----------------------------------------------------------------
 
-GUID_RE = re.compile(r'([0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12})')
-
-
-def uefiextract_view(image, work):
-    """(file GUID multiset, pad files, volumes) from UEFIExtract's report."""
-    d = tempfile.mkdtemp(dir=work)
-    copy = os.path.join(d, os.path.basename(image))
-    shutil.copyfile(image, copy)
-    r = subprocess.run(['UEFIExtract', copy, 'report'], stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
-    report = copy + '.report.txt'
-    if r.returncode != 0 or not os.path.exists(report):
-        return None
-    guids, pads, volumes = collections.Counter(), 0, 0
-    with open(report, encoding='utf-8', errors='replace') as f:
-        for line in f:
-            cols = [c.strip() for c in line.split('|')]
-            if len(cols) < 6:
-                continue
-            if cols[0] == 'Volume':
-                volumes += 1
-            elif cols[0] == 'File':
-                if cols[1] == 'Pad':
-                    pads += 1
-                    continue
-                m = GUID_RE.search(cols[5])
-                if m:
-                    guids[m.group(1).lower()] += 1
-    shutil.rmtree(d)
-    return guids, pads, volumes
-
-
-def fwguard_view(s):
-    guids, pads, volumes = collections.Counter(), 0, 0
-    for c in s.comps:
-        if c['type'] == 'fv':
-            volumes += 1
-        elif c['type'] == 'ffs':
-            a = c['attributes']
-            if a.get('holds_fv_ext_header'):
-                continue
-            if a.get('file_type') == 'PAD':
-                pads += 1
-            else:
-                guids[c['guid']] += 1
-    return guids, pads, volumes
-
-
 def check_oracle(work):
     if not shutil.which('UEFIExtract'):
         check('UEFIExtract installed (Debian uefitool-cli)', False)
@@ -543,7 +496,7 @@ def check_oracle(work):
         if not check(f'{case}: UEFIExtract parses the generated image', want is not None):
             continue
         s = Scan(path)
-        got = fwguard_view(s)
+        got = fwguard_view(s.comps)
         built = collections.Counter(info['files'].keys())
         check(f'{case}: UEFIExtract finds every file built ({sum(built.values())})',
               want[0] == built, f'missing {dict(built - want[0])} extra {dict(want[0] - built)}')
