@@ -421,9 +421,10 @@ static uint32_t pe_checksum(const struct fwg_cursor *c, size_t field)
 {
 	uint64_t sum = 0;
 	for (size_t i = 0; i < c->size; i += 2) {
-		uint32_t w = c->base[i];
-		if (i + 1 < c->size)
-			w |= (uint32_t)c->base[i + 1] << 8;
+		uint16_t w16;
+		uint8_t w8 = 0;
+		uint32_t w = fwg_cursor_u16le_at(c, i, &w16) == FWG_OK ? w16
+			: (fwg_cursor_u8_at(c, i, &w8) == FWG_OK ? w8 : 0);
 		if (i >= field && i < field + 4)
 			w = 0;
 		sum += w;
