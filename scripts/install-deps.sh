@@ -6,10 +6,14 @@
 set -eu
 
 build_pkgs="build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
-  libssl-dev liblzma-dev libbrotli-dev zlib1g-dev libjansson-dev libcmocka-dev"
+  libssl-dev liblzma-dev libbrotli-dev zlib1g-dev libjansson-dev libcmocka-dev
+  libzstd-dev liblz4-dev liblzo2-dev libbz2-dev libarchive-dev libsquashfs-dev libfdt-dev"
 # Real firmware samples and the oracle the tests compare against.
-test_pkgs="openssl python3 brotli ovmf qemu-efi-aarch64 qemu-efi-arm seabios ipxe-qemu uefitool-cli"
-bench_pkgs="binwalk hyperfine time"
+test_pkgs="openssl python3 brotli ovmf qemu-efi-aarch64 qemu-efi-arm seabios ipxe-qemu uefitool-cli
+  u-boot-tools u-boot-qemu device-tree-compiler squashfs-tools mtd-utils cpio tar gzip xz-utils
+  zstd lz4 bzip2 lzop binutils-arm-linux-gnueabihf binwalk"
+# binwalk is both the agreement oracle of the BMC tests and a bench peer.
+bench_pkgs="hyperfine time"
 
 pkgs="$build_pkgs $test_pkgs"
 [ "${1:-}" = "--bench" ] && pkgs="$pkgs $bench_pkgs"

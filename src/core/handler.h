@@ -34,6 +34,14 @@ enum fwg_handler_flags {
 	FWG_HANDLER_PROBE_TOP_ONLY = 1u << 1,
 };
 
+/* A magic number a format carries at a fixed offset from its start; the
+ * carver (carve.c) finds formats at any offset of unclaimed bytes by these. */
+struct fwg_magic {
+	const char *bytes;
+	uint8_t len;          /* 0 terminates a list */
+	uint16_t offset;      /* of the magic from the start of the format */
+};
+
 struct fwg_handler {
 	const char *name;
 	const char *description;
@@ -45,6 +53,13 @@ struct fwg_handler {
 	unsigned flags;
 	int (*probe)(const struct fwg_cursor *body);
 	enum fwg_status (*parse)(struct fwg_unpack *u, struct fwg_node *node);
+	/* Carving support, optional.  magics: list ended by len 0; the carver
+	 * calls probe on the window starting at each hit.  extent: how many
+	 * bytes the format occupies from the window's start as its own
+	 * headers declare (0 = unknown, the carver then gives it the bytes up
+	 * to the next hit). */
+	const struct fwg_magic *magics;
+	uint64_t (*extent)(const struct fwg_cursor *body);
 };
 
 /* Body of a node as a cursor. */
@@ -91,6 +106,13 @@ const struct fwg_handler *fwg_unpack_probe(const struct fwg_cursor *body, bool t
 
 /* Handler that keeps a component opaque: never probed, never parsed. */
 extern const struct fwg_handler fwg_handler_leaf;
+/* Finds known formats at any offset of a window nothing else claimed (a
+ * flash partition of unknown layout, a vendor wrapper) and adds a child
+ * for each hit, resolving overlaps.  Pass it to fwg_unpack_add_child. */
+extern const struct fwg_handler fwg_handler_carve;
+
+/* The options (limits) of this unpacking. */
+const struct fwg_options *fwg_unpack_options(const struct fwg_unpack *u);
 
 /* Shorthand for diagnostics from handlers. */
 #define FWG_WARN(node, code, off, ...) \

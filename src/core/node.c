@@ -38,6 +38,38 @@ const char fwg_type_pe32[] = "pe32";
 const char fwg_type_te[] = "te";
 const char fwg_type_option_rom[] = "option_rom";
 const char fwg_type_raw[] = "raw";
+const char fwg_type_partition[] = "partition";
+const char fwg_type_dir[] = "dir";
+const char fwg_type_file[] = "file";
+const char fwg_type_symlink[] = "symlink";
+const char fwg_type_device[] = "device";
+const char fwg_type_uimage[] = "uimage";
+const char fwg_type_fit[] = "fit";
+const char fwg_type_fit_image[] = "fit_image";
+const char fwg_type_dtb[] = "dtb";
+const char fwg_type_uboot_env[] = "uboot_env";
+const char fwg_type_env_var[] = "env_var";
+const char fwg_type_openbmc_flash[] = "openbmc_flash";
+const char fwg_type_openbmc_update[] = "openbmc_update";
+const char fwg_type_megarac_flash[] = "megarac_flash";
+const char fwg_type_fmh_module[] = "fmh_module";
+const char fwg_type_aten_flash[] = "aten_flash";
+const char fwg_type_squashfs[] = "squashfs";
+const char fwg_type_cramfs[] = "cramfs";
+const char fwg_type_jffs2[] = "jffs2";
+const char fwg_type_ubi[] = "ubi";
+const char fwg_type_ubi_volume[] = "ubi_volume";
+const char fwg_type_ubifs[] = "ubifs";
+const char fwg_type_cpio[] = "cpio";
+const char fwg_type_tar[] = "tar";
+const char fwg_type_gzip[] = "gzip";
+const char fwg_type_xz[] = "xz";
+const char fwg_type_lzma[] = "lzma";
+const char fwg_type_zstd[] = "zstd";
+const char fwg_type_lz4[] = "lz4";
+const char fwg_type_bzip2[] = "bzip2";
+const char fwg_type_lzo[] = "lzo";
+const char fwg_type_elf[] = "elf";
 
 static const char *const vocabulary[] = {
 	FWG_TYPE_IMAGE, FWG_TYPE_IFD, FWG_TYPE_REGION, FWG_TYPE_FV, FWG_TYPE_FFS,
@@ -45,6 +77,14 @@ static const char *const vocabulary[] = {
 	FWG_TYPE_NVRAM_VAR, FWG_TYPE_FTW, FWG_TYPE_SIGLIST, FWG_TYPE_CERT,
 	FWG_TYPE_HASH_ENTRY, FWG_TYPE_CAPSULE, FWG_TYPE_FMP_IMAGE, FWG_TYPE_PE32,
 	FWG_TYPE_TE, FWG_TYPE_OPTION_ROM, FWG_TYPE_RAW,
+	FWG_TYPE_PARTITION, FWG_TYPE_DIR, FWG_TYPE_FILE, FWG_TYPE_SYMLINK,
+	FWG_TYPE_DEVICE, FWG_TYPE_UIMAGE, FWG_TYPE_FIT, FWG_TYPE_FIT_IMAGE,
+	FWG_TYPE_DTB, FWG_TYPE_UBOOT_ENV, FWG_TYPE_ENV_VAR, FWG_TYPE_OPENBMC_FLASH,
+	FWG_TYPE_OPENBMC_UPDATE, FWG_TYPE_MEGARAC_FLASH, FWG_TYPE_FMH_MODULE,
+	FWG_TYPE_ATEN_FLASH, FWG_TYPE_SQUASHFS, FWG_TYPE_CRAMFS, FWG_TYPE_JFFS2,
+	FWG_TYPE_UBI, FWG_TYPE_UBI_VOLUME, FWG_TYPE_UBIFS, FWG_TYPE_CPIO,
+	FWG_TYPE_TAR, FWG_TYPE_GZIP, FWG_TYPE_XZ, FWG_TYPE_LZMA, FWG_TYPE_ZSTD,
+	FWG_TYPE_LZ4, FWG_TYPE_BZIP2, FWG_TYPE_LZO, FWG_TYPE_ELF,
 };
 
 const char *fwg_type_intern(const char *text, size_t len)
@@ -79,6 +119,11 @@ void fwg_node_free(struct fwg_node *node)
 	for (size_t i = 0; i < 3; i++)
 		free(node->hex_cache[i]);
 	free(node->owned);
+	if (node->fs) {
+		free(node->fs->path);
+		free(node->fs->link_target);
+		free(node->fs);
+	}
 	free(node->name);
 	free(node->path);
 	free(node);

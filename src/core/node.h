@@ -56,6 +56,39 @@ extern const char fwg_type_pe32[];
 extern const char fwg_type_te[];
 extern const char fwg_type_option_rom[];
 extern const char fwg_type_raw[];
+/* BMC images, filesystems and their files (issue 3). */
+extern const char fwg_type_partition[];
+extern const char fwg_type_dir[];
+extern const char fwg_type_file[];
+extern const char fwg_type_symlink[];
+extern const char fwg_type_device[];
+extern const char fwg_type_uimage[];
+extern const char fwg_type_fit[];
+extern const char fwg_type_fit_image[];
+extern const char fwg_type_dtb[];
+extern const char fwg_type_uboot_env[];
+extern const char fwg_type_env_var[];
+extern const char fwg_type_openbmc_flash[];
+extern const char fwg_type_openbmc_update[];
+extern const char fwg_type_megarac_flash[];
+extern const char fwg_type_fmh_module[];
+extern const char fwg_type_aten_flash[];
+extern const char fwg_type_squashfs[];
+extern const char fwg_type_cramfs[];
+extern const char fwg_type_jffs2[];
+extern const char fwg_type_ubi[];
+extern const char fwg_type_ubi_volume[];
+extern const char fwg_type_ubifs[];
+extern const char fwg_type_cpio[];
+extern const char fwg_type_tar[];
+extern const char fwg_type_gzip[];
+extern const char fwg_type_xz[];
+extern const char fwg_type_lzma[];
+extern const char fwg_type_zstd[];
+extern const char fwg_type_lz4[];
+extern const char fwg_type_bzip2[];
+extern const char fwg_type_lzo[];
+extern const char fwg_type_elf[];
 #define FWG_TYPE_IMAGE fwg_type_image
 #define FWG_TYPE_IFD fwg_type_ifd
 #define FWG_TYPE_REGION fwg_type_region
@@ -76,6 +109,38 @@ extern const char fwg_type_raw[];
 #define FWG_TYPE_TE fwg_type_te
 #define FWG_TYPE_OPTION_ROM fwg_type_option_rom
 #define FWG_TYPE_RAW fwg_type_raw
+#define FWG_TYPE_PARTITION fwg_type_partition
+#define FWG_TYPE_DIR fwg_type_dir
+#define FWG_TYPE_FILE fwg_type_file
+#define FWG_TYPE_SYMLINK fwg_type_symlink
+#define FWG_TYPE_DEVICE fwg_type_device
+#define FWG_TYPE_UIMAGE fwg_type_uimage
+#define FWG_TYPE_FIT fwg_type_fit
+#define FWG_TYPE_FIT_IMAGE fwg_type_fit_image
+#define FWG_TYPE_DTB fwg_type_dtb
+#define FWG_TYPE_UBOOT_ENV fwg_type_uboot_env
+#define FWG_TYPE_ENV_VAR fwg_type_env_var
+#define FWG_TYPE_OPENBMC_FLASH fwg_type_openbmc_flash
+#define FWG_TYPE_OPENBMC_UPDATE fwg_type_openbmc_update
+#define FWG_TYPE_MEGARAC_FLASH fwg_type_megarac_flash
+#define FWG_TYPE_FMH_MODULE fwg_type_fmh_module
+#define FWG_TYPE_ATEN_FLASH fwg_type_aten_flash
+#define FWG_TYPE_SQUASHFS fwg_type_squashfs
+#define FWG_TYPE_CRAMFS fwg_type_cramfs
+#define FWG_TYPE_JFFS2 fwg_type_jffs2
+#define FWG_TYPE_UBI fwg_type_ubi
+#define FWG_TYPE_UBI_VOLUME fwg_type_ubi_volume
+#define FWG_TYPE_UBIFS fwg_type_ubifs
+#define FWG_TYPE_CPIO fwg_type_cpio
+#define FWG_TYPE_TAR fwg_type_tar
+#define FWG_TYPE_GZIP fwg_type_gzip
+#define FWG_TYPE_XZ fwg_type_xz
+#define FWG_TYPE_LZMA fwg_type_lzma
+#define FWG_TYPE_ZSTD fwg_type_zstd
+#define FWG_TYPE_LZ4 fwg_type_lz4
+#define FWG_TYPE_BZIP2 fwg_type_bzip2
+#define FWG_TYPE_LZO fwg_type_lzo
+#define FWG_TYPE_ELF fwg_type_elf
 
 enum fwg_attr_kind { FWG_ATTR_STR, FWG_ATTR_INT, FWG_ATTR_HEX, FWG_ATTR_BOOL };
 
@@ -95,6 +160,20 @@ struct fwg_diag {
 	bool code_owned;
 	uint64_t offset;   /* within the node's raw bytes */
 	char *message;
+};
+
+/* What a filesystem or archive says about one of its entries (dir, file,
+ * symlink, device).  Set only on nodes created through fs.h. */
+struct fwg_fs_info {
+	char *path;           /* fs_path: "/etc/passwd", inside its filesystem */
+	char *link_target;    /* symlinks: the target as stored, else NULL */
+	char kind[32];        /* content kind of files: "elf:arm", "script:sh", ... */
+	uint32_t mode;        /* st_mode: file type bits and permissions */
+	uint32_t uid, gid;
+	uint32_t rdev_major, rdev_minor; /* devices */
+	int64_t mtime;
+	bool has_mtime;
+	uint64_t inode;       /* 0 when the format has none */
 };
 
 struct fwg_node {
@@ -137,6 +216,7 @@ struct fwg_node {
 	const struct fwg_handler *handler;
 	bool alloc_failed;   /* a name/attr/diag could not be stored */
 	bool from_cache;     /* subtree restored from the content cache */
+	struct fwg_fs_info *fs; /* filesystem entries only, else NULL */
 };
 
 struct fwg_node *fwg_node_new(const char *type);

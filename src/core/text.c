@@ -2,7 +2,9 @@
  * text.c - UCS-2 and ASCII decoding of untrusted strings (see text.h).
  * Output is bounded by the input window and never contains control bytes.
  */
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "text.h"
 
@@ -77,4 +79,71 @@ enum fwg_status fwg_text_ascii(const struct fwg_cursor *c, size_t off, size_t le
 	s[o] = '\0';
 	*out = s;
 	return FWG_OK;
+}
+
+/* Length of the well-formed UTF-8 sequence at s (at most n bytes), or 0. */
+static size_t utf8_sequence(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	size_t len;
+	uint32_t cp;
+	if (c >= 0xC2 && c <= 0xDF) {
+		len = 2;
+		cp = c & 0x1F;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		len = 3;
+		cp = c & 0x0F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		len = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	/* Overlong forms, surrogates and code points past U+10FFFF. */
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+			(cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return len;
+}
+
+char *fwg_text_escape_name(const char *bytes, size_t len)
+{
+	/* Worst case every byte becomes "\xNN". */
+	if (len > (SIZE_MAX - 1) / 4)
+		return NULL;
+	char *out = malloc(len * 4 + 1);
+	if (!out)
+		return NULL;
+	const unsigned char *s = (const unsigned char *)bytes;
+	size_t o = 0;
+	for (size_t i = 0; i < len;) {
+		unsigned c = s[i];
+		if (c >= 0x20 && c < 0x7F && c != '\\') {
+			out[o++] = (char)c;
+			i++;
+			continue;
+		}
+		size_t seq = c >= 0x80 ? utf8_sequence(s + i, len - i) : 0;
+		if (seq) {
+			memcpy(out + o, s + i, seq);
+			o += seq;
+			i += seq;
+			continue;
+		}
+		static const char hex[] = "0123456789abcdef";
+		out[o++] = '\\';
+		out[o++] = 'x';
+		out[o++] = hex[c >> 4];
+		out[o++] = hex[c & 15];
+		i++;
+	}
+	out[o] = '\0';
+	return out;
 }

@@ -18,4 +18,12 @@ FWG_NODISCARD enum fwg_status fwg_text_ucs2(const struct fwg_cursor *c, size_t o
 /* Printable ASCII copy of at most len bytes up to the first NUL. */
 FWG_NODISCARD enum fwg_status fwg_text_ascii(const struct fwg_cursor *c, size_t off, size_t len, char **out);
 
+/*
+ * Copy of [bytes, bytes+len) as a safe UTF-8 string: well-formed UTF-8 is
+ * kept, control characters, DEL, backslash and malformed bytes become
+ * "\xNN".  Used for names from filesystems, which may hold any byte but
+ * '/' and NUL.  NULL on allocation failure.
+ */
+char *fwg_text_escape_name(const char *bytes, size_t len);
+
 #endif

@@ -48,6 +48,42 @@ static void remember_for_cache(struct fwg_unpack *u, struct fwg_node *node)
 	u->to_store[u->to_store_count++] = node;
 }
 
+const struct fwg_options *fwg_unpack_options(const struct fwg_unpack *u)
+{
+	return u->options;
+}
+
+static enum fwg_status check_node_budget(struct fwg_unpack *u, struct fwg_node *parent,
+		uint64_t offset)
+{
+	if (u->node_count < u->options->limits.max_nodes)
+		return FWG_OK;
+	if (!u->node_limit_hit)
+		FWG_ERR(parent, "limit.nodes", offset,
+			"node budget of %llu components exhausted, rest kept opaque",
+			(unsigned long long)u->options->limits.max_nodes);
+	u->node_limit_hit = true;
+	return FWG_LIMIT;
+}
+
+enum fwg_status fwg_unpack_new_entry(struct fwg_unpack *u, struct fwg_node *parent,
+		const char *type, const struct fwg_handler *handler, struct fwg_node **child_out)
+{
+	*child_out = NULL;
+	enum fwg_status st = check_node_budget(u, parent, 0);
+	if (st != FWG_OK)
+		return st;
+	struct fwg_node *child = fwg_node_new(type);
+	if (!child)
+		return FWG_NOMEM;
+	child->handler = handler;
+	if (fwg_node_append(parent, child) != FWG_OK)
+		return FWG_NOMEM;
+	u->node_count++;
+	*child_out = child;
+	return FWG_OK;
+}
+
 enum fwg_status fwg_unpack_add_child(struct fwg_unpack *u, struct fwg_node *parent,
 		const char *type, size_t offset, size_t size, const struct fwg_handler *handler,
 		struct fwg_node **child_out)
@@ -55,14 +91,9 @@ enum fwg_status fwg_unpack_add_child(struct fwg_unpack *u, struct fwg_node *pare
 	*child_out = NULL;
 	if (!parent->body || offset > parent->body_size || size > parent->body_size - offset)
 		return FWG_TRUNCATED;
-	if (u->node_count >= u->options->limits.max_nodes) {
-		if (!u->node_limit_hit)
-			FWG_ERR(parent, "limit.nodes", offset,
-				"node budget of %llu components exhausted, rest kept opaque",
-				(unsigned long long)u->options->limits.max_nodes);
-		u->node_limit_hit = true;
-		return FWG_LIMIT;
-	}
+	enum fwg_status st = check_node_budget(u, parent, offset);
+	if (st != FWG_OK)
+		return st;
 	struct fwg_node *child = fwg_node_new(type);
 	if (!child)
 		return FWG_NOMEM;

@@ -15,4 +15,9 @@
 FWG_NODISCARD enum fwg_status fwg_unpack_run(struct fwg_node *root, const struct fwg_options *options,
 		uint64_t *node_count_out);
 
+/* Appends a child with no bytes yet (filesystem entries, see fs.c), under
+ * the node budget.  FWG_LIMIT: diagnostic recorded on parent. */
+FWG_NODISCARD enum fwg_status fwg_unpack_new_entry(struct fwg_unpack *u, struct fwg_node *parent,
+		const char *type, const struct fwg_handler *handler, struct fwg_node **child_out);
+
 #endif
