@@ -19,8 +19,7 @@
  *
  * Walk and invariants:
  *  - metadata tables are decoded block by block, each block at most 8 KiB,
- *    a table at most SQ_TABLE_CAP bytes and SQ_TABLE_RATIO times its
- *    stored size;
+ *    a table at most SQ_TABLE_CAP bytes and the per-stream budget;
  *  - each directory inode is entered once (a set of inode references):
  *    directory cycles and directory hard links end in a diagnostic, so the
  *    walk reads each listing at most once and stops at the node budget;
@@ -47,6 +46,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <lzo1x.h>
 #include <sqfs/compressor.h>
 #include <sqfs/error.h>
 #include <sqfs/id_table.h>
@@ -58,9 +58,10 @@
 #include "../../core/registry.h"
 #include "squashfs_format.h"
 
-/* Decoded metadata table budget: absolute, and relative to stored size. */
+/* Decoded metadata table budget (also at most limits.max_decoded_single).
+ * No ratio: block lists of large sparse files are zeros that compress
+ * 300:1, and a metadata block cannot decode to more than 8 KiB anyway. */
 #define SQ_TABLE_CAP (256u << 20)
-#define SQ_TABLE_RATIO 64
 /* Decode on threads only when there is this much stored data. */
 #define SQ_THREAD_MIN_BYTES (2u << 20)
 #define SQ_MAX_THREADS 16
@@ -396,11 +397,55 @@ static const char *sqfs_error_text(int err)
 	}
 }
 
+/*
+ * LZO: Debian builds libsquashfs without it (LZO is GPL, the library LGPL),
+ * so a decompress-only compressor over liblzo2 stands in, used only when
+ * libsquashfs reports LZO unsupported.  Its stored options (algorithm,
+ * level) only matter for compressing.
+ */
+static sqfs_s32 lzo_do_block(sqfs_compressor_t *cmp, const sqfs_u8 *in, sqfs_u32 size,
+		sqfs_u8 *out, sqfs_u32 outsize)
+{
+	(void)cmp;
+	lzo_uint len = outsize;
+	if (lzo1x_decompress_safe(in, size, out, &len, NULL) != LZO_E_OK || len > outsize)
+		return SQFS_ERROR_COMPRESSOR;
+	return (sqfs_s32)len;
+}
+
+static int lzo_read_options(sqfs_compressor_t *cmp, sqfs_file_t *file)
+{
+	(void)cmp;
+	(void)file;
+	return 0;
+}
+
+static void lzo_destroy(sqfs_object_t *obj)
+{
+	free(obj);
+}
+
+static int lzo_compressor_new(sqfs_compressor_t **out)
+{
+	if (lzo_init() != LZO_E_OK)
+		return SQFS_ERROR_UNSUPPORTED;
+	sqfs_compressor_t *c = calloc(1, sizeof(*c));
+	if (!c)
+		return SQFS_ERROR_ALLOC;
+	c->base.destroy = lzo_destroy;
+	c->read_options = lzo_read_options;
+	c->do_block = lzo_do_block;
+	*out = c;
+	return 0;
+}
+
 static int compressor_new(struct sq_ctx *x, sqfs_compressor_t **out)
 {
 	*out = NULL;
 	sqfs_compressor_t *c = NULL;
 	int err = sqfs_compressor_create(&x->cmp_cfg, &c);
+	if (err == SQFS_ERROR_UNSUPPORTED && x->sb.compressor == SQFS_COMP_LZO)
+		err = lzo_compressor_new(&c);
 	if (err)
 		return err;
 	if (x->sb.flags & SQ_FLAG_COMPRESSOR_OPTIONS) {
@@ -536,8 +581,8 @@ static enum fwg_status table_decode(struct sq_ctx *x, struct sq_table *t, uint64
 		uint64_t end, const char *what)
 {
 	uint64_t cap = SQ_TABLE_CAP;
-	if (end > start && (end - start) < cap / SQ_TABLE_RATIO)
-		cap = (end - start) * SQ_TABLE_RATIO + SQ_META_SIZE;
+	if (cap > x->opt->limits.max_decoded_single)
+		cap = x->opt->limits.max_decoded_single;
 	for (uint64_t pos = start; pos < end;) {
 		if (t->len + SQ_META_SIZE > cap) {
 			FWG_ERR(x->node, "squashfs.table_limit", pos,
