@@ -441,8 +441,10 @@ static void text_str(struct text *t, const char *s)
 	text_add(t, s, strlen(s));
 }
 
-/* Appends a string list property as "a,b,c"; false if absent/malformed. */
-static bool text_strlist(struct text *t, const void *fdt, int node, const char *name)
+/* Appends a string list property as "a,b,c" (sep between the strings);
+ * false if absent/malformed. */
+static bool text_strlist_sep(struct text *t, const void *fdt, int node, const char *name,
+		const char *sep)
 {
 	int len;
 	const char *p = fdt_getprop(fdt, node, name, &len);
@@ -451,11 +453,16 @@ static bool text_strlist(struct text *t, const void *fdt, int node, const char *
 	for (int i = 0; i < len; ) {
 		size_t n = strnlen(p + i, (size_t)(len - i));
 		if (i)
-			text_str(t, ",");
+			text_str(t, sep);
 		text_add(t, p + i, n);
 		i += (int)n + 1;
 	}
 	return true;
+}
+
+static bool text_strlist(struct text *t, const void *fdt, int node, const char *name)
+{
+	return text_strlist_sep(t, fdt, node, name, ",");
 }
 
 static void text_attr(struct fwg_node *node, const char *key, struct text *t)
@@ -1088,7 +1095,8 @@ static enum fwg_status dtb_parse(struct fwg_unpack *u, struct fwg_node *node)
 	const void *fdt = v.fdt;
 	attr_prop_string(node, "model", fdt, 0, "model");
 	struct text t = { 0 };
-	text_strlist(&t, fdt, 0, "compatible");
+	/* compatible strings hold commas themselves */
+	text_strlist_sep(&t, fdt, 0, "compatible", " ");
 	text_attr(node, "compatible", &t);
 	int chosen = fdt_subnode_offset(fdt, 0, "chosen");
 	if (chosen >= 0) {
