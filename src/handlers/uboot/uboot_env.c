@@ -313,10 +313,11 @@ static enum fwg_status uboot_env_parse(struct fwg_unpack *u, struct fwg_node *no
 		bool second = !first && layout_at(&c, size, size, &l);
 		if (!first && !second)
 			continue;
-		struct env_layout other;
+		/* A redundant environment's second sector holds the other
+		 * copy: valid, or corrupt but not erased. */
 		if (l.data == ENV_REDUNDANT_HEADER && size * 2 <= c.size &&
-				(second || layout_at(&c, size, size, &other) ||
-				plausible_text(&c, size + ENV_REDUNDANT_HEADER)))
+				(second || !fwg_cursor_all_equal(&c, size, size, 0xff)) &&
+				!fwg_cursor_all_equal(&c, size, size, 0))
 			return add_copies(u, node, &c, size);
 		if (second) {
 			FWG_ERR(node, "uboot_env.crc", 0, "crc of the copy at 0x0 does not match");
