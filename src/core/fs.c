@@ -6,6 +6,7 @@
  * so that archives listing full paths find their parent directories and
  * duplicates in O(1), whatever the number of entries.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -225,6 +226,8 @@ enum fwg_status fwg_fs_add(struct fwg_fs_builder *b, struct fwg_node *dir, const
 	}
 	n->name = safe;
 	n->fs->path = path;
+	if (type == FWG_TYPE_FILE)
+		snprintf(n->fs->kind, sizeof(n->fs->kind), "empty");
 	n->fs->mode = meta->mode;
 	n->fs->uid = meta->uid;
 	n->fs->gid = meta->gid;
