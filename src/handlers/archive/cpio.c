@@ -548,6 +548,20 @@ static enum fwg_status add_entry(struct cpio_reader *r, const struct cpio_entry 
 	return FWG_OK;
 }
 
+/* True when the header at pos and the name it announces fit the window
+ * (the entry may still be malformed). */
+static bool header_fits(const struct fwg_cursor *c, size_t pos)
+{
+	struct cpio_entry e;
+	size_t hs = header_size(format_at(c, pos));
+	if (!fwg_cursor_has(c, pos, hs))
+		return false;
+	if (!read_entry(c, pos, pos, &e))
+		return e.namesize == 0 || e.namesize > MAX_NAME ||
+			fwg_cursor_has(c, e.name, (size_t)e.namesize);
+	return true;
+}
+
 /* Offset of the next "07070" magic after pos (ASCII formats), or
  * SIZE_MAX. */
 static size_t resync(const struct fwg_cursor *c, size_t pos)
@@ -563,6 +577,12 @@ static enum fwg_status read_archives(struct cpio_reader *r)
 	while (!r->stop && in_archive && pos < r->c.size) {
 		struct cpio_entry e;
 		if (!read_entry(&r->c, base, pos, &e)) {
+			if (format_at(&r->c, pos) != CPIO_NONE && !header_fits(&r->c, pos)) {
+				FWG_ERR(r->node, "cpio.truncated", pos,
+					"entry header or name at 0x%zx runs past the end of the archive",
+					pos);
+				break;
+			}
 			size_t again = resync(&r->c, pos + 1);
 			FWG_ERR(r->node, "cpio.header", pos, "no valid entry header at 0x%zx, %s", pos,
 				again == SIZE_MAX ? "nothing more read" : "resuming at the next magic");
