@@ -46,6 +46,8 @@
 #define MAX_ORPHAN_DIAGS 16u
 #define DT_SHIFT 12
 #define MIN_ERASE_SIZE 0x1000u
+#define WORK_PER_BYTE 256u
+#define WORK_MIN (64ull << 20)
 
 /* One inode number: its nodes and what the tree walk made of it. */
 struct jffs2_inode {
@@ -280,7 +282,11 @@ static enum fwg_status add_file_content(struct jffs2_fs *f, struct jffs2_inode *
 	return FWG_OK;
 }
 
-/* Symlink target: the inode's content, at most SYMLINK_MAX bytes. */
+/*
+ * Symlink target: the newest node's data, as the kernel reads it (csize
+ * bytes; isize is not trusted: mkfs.jffs2 cuts targets to 254 bytes but
+ * keeps the full length in isize).  Compressed targets are decoded.
+ */
 static enum fwg_status symlink_target(struct jffs2_fs *f, const struct jffs2_inode *rec,
 		const struct jffs2_dirent_node *d, uint8_t **out, size_t *len)
 {
@@ -289,7 +295,8 @@ static enum fwg_status symlink_target(struct jffs2_fs *f, const struct jffs2_ino
 	const struct jffs2_inode_node *n = newest(f, rec);
 	if (!n)
 		return FWG_OK;
-	size_t size = n->isize;
+	bool plain = n->compr == JFFS2_COMPR_NONE || n->compr == JFFS2_COMPR_COPY;
+	size_t size = plain ? n->csize : n->dsize;
 	if (size > SYMLINK_MAX) {
 		jffs2_diag(&f->scan, FWG_SEV_WARNING, "jffs2.long_symlink", d->pos,
 			"symlink target of ino %u is 0x%zx bytes, cut to 0x%x", rec->ino, size,
@@ -299,9 +306,22 @@ static enum fwg_status symlink_target(struct jffs2_fs *f, const struct jffs2_ino
 	*out = malloc(size ? size : 1);
 	if (!*out)
 		return FWG_NOMEM;
+	if (plain) {
+		memcpy(*out, n->data, size);
+		*len = size;
+		return FWG_OK;
+	}
+	const char *why = NULL;
+	enum fwg_status st = jffs2_decompress(n->compr, n->data, n->csize, n->dsize, *out, size, &why);
+	if (st == FWG_NOMEM)
+		return st;
+	if (st != FWG_OK) {
+		jffs2_diag(&f->scan, FWG_SEV_WARNING, "jffs2.decompress", n->pos,
+			"symlink target of ino %u not decoded: %s", rec->ino, why ? why : "error");
+		return FWG_OK;
+	}
 	*len = size;
-	return jffs2_build_content(&f->scan, &f->scan.inodes[rec->first], rec->count, *out, size,
-		&f->stats);
+	return FWG_OK;
 }
 
 static uint32_t entry_mode(struct jffs2_fs *f, const struct jffs2_inode *rec,
@@ -329,14 +349,15 @@ static enum fwg_status add_entry(struct jffs2_fs *f, struct fwg_node *dir,
 	struct jffs2_inode *rec = find_inode(f, d->ino);
 	if (!rec)
 		return FWG_OK; /* cannot happen: every live ino is in the table */
-	struct fwg_fs_meta meta = { .mode = entry_mode(f, rec, d), .inode = d->ino };
-	if (S_ISDIR(meta.mode) && rec->expanded) {
+	if (rec->expanded) {
+		/* Only directories are expanded. */
 		f->loops++;
 		jffs2_diag(&f->scan, FWG_SEV_WARNING, "jffs2.dir_loop", d->pos,
 			"directory ino %u is linked again (a cycle or a directory hard link), not followed",
 			d->ino);
 		return FWG_OK;
 	}
+	struct fwg_fs_meta meta = { .mode = entry_mode(f, rec, d), .inode = d->ino };
 	const struct jffs2_inode_node *n = newest(f, rec);
 	if (n) {
 		meta.uid = n->uid;
@@ -406,9 +427,9 @@ static uint64_t count_unreached(struct jffs2_fs *f)
 			continue;
 		const struct jffs2_inode_node *n = newest(f, rec);
 		if (rec->reached) {
-			/* Files and symlinks counted their superseded nodes while
-			 * their content was built. */
-			if (!S_ISREG(n->mode) && !S_ISLNK(n->mode))
+			/* Files counted their superseded nodes while their
+			 * content was built. */
+			if (!S_ISREG(n->mode) || !rec->entry)
 				f->stats.superseded += rec->count - 1;
 			continue;
 		}
@@ -479,11 +500,27 @@ static void set_attributes(struct jffs2_fs *f, uint64_t orphans)
 			(unsigned long long)s->bad_crc);
 }
 
+/*
+ * Bytes the decoders may produce for this filesystem.  A genuine data node
+ * holds at most a page or so behind a 68-byte header, so genuine images
+ * decode to a few dozen times their size; 256 times (at least 64 MiB, at
+ * most the unpacking's total budget) leaves room for that and stops
+ * images whose nodes overlap only to be decoded again and again.
+ */
+static uint64_t work_budget(struct fwg_unpack *u, const struct fwg_node *node)
+{
+	uint64_t total = fwg_unpack_options(u)->limits.max_decoded_total;
+	uint64_t budget = (uint64_t)node->body_size * WORK_PER_BYTE;
+	if (budget < WORK_MIN)
+		budget = WORK_MIN;
+	return budget < total ? budget : total;
+}
+
 static enum fwg_status jffs2_parse(struct fwg_unpack *u, struct fwg_node *node)
 {
 	struct jffs2_fs f = { .u = u, .node = node };
 	f.scan.fs = node;
-	f.stats.work_left = fwg_unpack_options(u)->limits.max_decoded_total;
+	f.stats.work_left = work_budget(u, node);
 	struct fwg_cursor c = fwg_node_body(node);
 	enum fwg_status st = jffs2_scan_run(&f.scan, &c);
 	if (st != FWG_OK)
