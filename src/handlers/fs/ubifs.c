@@ -478,7 +478,11 @@ static void visit(struct walk *w, const struct branch_ref *b)
 	struct node_hdr h;
 	size_t pos = 0;
 	if (visited_test_set(&w->seen, (uint64_t)b->lnum << 32 | b->offs, &w->nomem)) {
+		/* The index is a tree: a second path to a node is a cycle or
+		 * a cross link, either way damage. */
 		w->shared++;
+		walk_error(w, (size_t)b->lnum * x->leb_size + b->offs, "node", b,
+			"reached a second time (index cycle or shared branch)");
 		return;
 	}
 	enum node_state st = read_node(x, b->lnum, b->offs, &nc, &h, &pos);
@@ -542,7 +546,7 @@ static bool walk_index(struct ubifs_ctx *x, const struct master *m, bool *nomem)
 			"%zu leaf nodes carry a key other than their index branch's", w.key_mismatch);
 	if (w.shared)
 		FWG_WARN(x->node, "ubifs.index_shared", 0,
-			"%zu index branches point at a node reached before (visited once)", w.shared);
+			"%zu index branches point at a node reached before, followed once", w.shared);
 	fwg_node_attr_int(x->node, "index_nodes", w.idx_nodes);
 	free(w.stack);
 	free(w.seen.slots);
