@@ -42,6 +42,7 @@
 
 #include "../../core/handler.h"
 #include "../../core/registry.h"
+#include "layout.h"
 
 #define MIB (1024u * 1024u)
 #define ATEN_IMAGE_SIZE (32 * MIB)
@@ -312,28 +313,17 @@ static bool known_fs_magic(const struct fwg_cursor *c, size_t off)
 		w == 0x56190527u || w == 0x27051956u || memcmp(p, "\x7f" "ELF", 4) == 0;
 }
 
-static enum fwg_status add_gap(struct fwg_unpack *u, struct fwg_node *node,
-		const struct fwg_cursor *img, size_t off, size_t end)
-{
-	if (end <= off)
-		return FWG_OK;
-	struct fwg_node *gap;
-	bool erased = fwg_cursor_all_equal(img, off, end - off, 0xff) ||
-		fwg_cursor_all_equal(img, off, end - off, 0x00);
-	enum fwg_status st = fwg_unpack_add_child(u, node, FWG_TYPE_PADDING, off, end - off,
-		erased ? &fwg_handler_leaf : &fwg_handler_carve, &gap);
-	if (st == FWG_OK && !erased)
-		fwg_node_attr_bool(gap, "non_erased", true);
-	return st;
-}
-
 static enum fwg_status add_region(struct fwg_unpack *u, struct fwg_node *node,
 		const struct fwg_cursor *img, const struct region *r)
 {
 	bool is_index = r->off == INDEX_OFF && !r->entry;
 	struct fwg_node *child;
-	const struct fwg_handler *h = (r->encrypted || is_index || !strcmp(r->name, "nvram")) ?
-		&fwg_handler_leaf : NULL;
+	const struct fwg_handler *h = &fwg_handler_leaf;
+	struct fwg_cursor win;
+	if (!r->encrypted && !is_index && fwg_cursor_sub(img, r->off, r->size, &win) == FWG_OK &&
+			!fwg_cursor_all_equal(&win, 0, r->size, 0xff) &&
+			!fwg_cursor_all_equal(&win, 0, r->size, 0x00))
+		h = bmc_region_handler(&win, &fwg_handler_aten_flash);
 	enum fwg_status st = fwg_unpack_add_child(u, node, is_index ? FWG_TYPE_RAW : FWG_TYPE_PARTITION,
 		r->off, r->size, h, &child);
 	if (st != FWG_OK)
@@ -375,7 +365,7 @@ static enum fwg_status add_regions(struct fwg_unpack *u, struct fwg_node *node,
 					rs[i].name, rs[i].off);
 			continue;
 		}
-		enum fwg_status st = add_gap(u, node, img, pos, rs[i].off);
+		enum fwg_status st = bmc_add_gap(u, node, img, pos, rs[i].off, true);
 		if (st == FWG_OK)
 			st = add_region(u, node, img, &rs[i]);
 		if (st == FWG_LIMIT)
@@ -384,7 +374,7 @@ static enum fwg_status add_regions(struct fwg_unpack *u, struct fwg_node *node,
 			return st;
 		pos = rs[i].off + rs[i].size;
 	}
-	enum fwg_status st = add_gap(u, node, img, pos, img->size);
+	enum fwg_status st = bmc_add_gap(u, node, img, pos, img->size, true);
 	return st == FWG_LIMIT ? FWG_OK : st;
 }
 

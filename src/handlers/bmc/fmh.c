@@ -35,7 +35,8 @@
  * decompressed here for minilzo, otherwise probed; unclaimed bytes
  * between sections become `padding` (carved when not erased).
  *
- * Invariants: the probe reads at most six fixed places; the scan visits
+ * Invariants: the probe reads the first PROBE_BLOCKS blocks' headers and
+ * wants FMH_Location to be the header's own offset; the scan visits
  * each erase block once and only moves forward; every header field is
  * checked against the image before use; minilzo output is capped by the
  * LZO1X ratio bound and the unpacking budgets.
@@ -49,6 +50,7 @@
 #include "../../core/handler.h"
 #include "../../core/registry.h"
 #include "../../core/text.h"
+#include "layout.h"
 
 #define FMH_SIZE 64u
 #define ALT_FMH_SIZE 16u
@@ -240,11 +242,15 @@ static int megarac_flash_probe(const struct fwg_cursor *body)
 		size_t off = b * BLOCK_64K;
 		if (off >= body->size)
 			break;
-		if (find_in_block(body, off, BLOCK_64K, &at, &alt))
+		uint32_t location;
+		/* FMH_Location counts from the flash start: a header copied
+		 * inside another module (a boot loader's own) is not one. */
+		if (find_in_block(body, off, BLOCK_64K, &at, &alt) &&
+				fwg_cursor_u32le_at(body, at + OFF_LOCATION, &location) == FWG_OK &&
+				location == at)
 			return b == 0 ? 90 : 75;
 	}
-	/* A bare magic at the start (bad checksum) is still worth a look. */
-	return sig_at(body, 0) ? 40 : 0;
+	return 0;
 }
 
 /* --- helpers ----------------------------------------------------------- */
@@ -528,14 +534,11 @@ static enum fwg_status add_module_data(struct fwg_unpack *u, struct fwg_node *mo
 	if (fh) {
 		st = fwg_unpack_add_child(u, mod, fh->node_type, rel, size, fh, &child);
 	} else {
-		/* A boot loader holding its own (alternate) header would be
-		 * taken for another MegaRAC image: keep it opaque. */
-		const struct fwg_handler *ph = fwg_unpack_probe(&win, false);
-		if (ph == &fwg_handler_megarac_flash)
-			ph = NULL;
-		st = ph ? fwg_unpack_add_child(u, mod, ph->node_type ? ph->node_type : FWG_TYPE_RAW,
-				rel, size, ph, &child)
-			: fwg_unpack_add_child(u, mod, FWG_TYPE_RAW, rel, size, &fwg_handler_leaf, &child);
+		/* A boot loader holds its own (alternate) header: never
+		 * another MegaRAC image. */
+		const struct fwg_handler *ph = bmc_region_handler(&win, &fwg_handler_megarac_flash);
+		st = ph ? fwg_unpack_add_child(u, mod, FWG_TYPE_RAW, rel, size, ph, &child)
+			: fwg_unpack_probe_child(u, mod, rel, size, &child);
 	}
 	if (st == FWG_OK && child)
 		fwg_node_set_name(child, "data");
@@ -628,20 +631,6 @@ static enum fwg_status add_module(struct fwg_unpack *u, struct fwg_node *top,
 
 /* --- the scan ----------------------------------------------------------------- */
 
-static enum fwg_status add_gap(struct fwg_unpack *u, struct fwg_node *node,
-		const struct fwg_cursor *body, size_t off, size_t end)
-{
-	if (end <= off)
-		return FWG_OK;
-	struct fwg_node *gap;
-	bool erased = fwg_cursor_all_equal(body, off, end - off, 0xff);
-	enum fwg_status st = fwg_unpack_add_child(u, node, FWG_TYPE_PADDING, off, end - off,
-		erased ? &fwg_handler_leaf : &fwg_handler_carve, &gap);
-	if (st == FWG_OK && !erased)
-		fwg_node_attr_bool(gap, "non_erased", true);
-	return st;
-}
-
 static size_t count_headers(const struct fwg_cursor *img, size_t block)
 {
 	size_t n = 0, at;
@@ -682,7 +671,7 @@ static enum fwg_status scan(struct fwg_unpack *u, struct fwg_node *node,
 				h.name, h.alloc, pos);
 			sec_end = pos + block < img->size ? pos + block : img->size;
 		}
-		enum fwg_status st = add_gap(u, node, img, gap_start, pos);
+		enum fwg_status st = bmc_add_gap(u, node, img, gap_start, pos, false);
 		if (st == FWG_OK)
 			st = add_module(u, node, img, &h, block, sec_end, &have_info);
 		if (st == FWG_LIMIT)
@@ -699,7 +688,7 @@ static enum fwg_status scan(struct fwg_unpack *u, struct fwg_node *node,
 			gap_start = img->size;
 	}
 	if (gap_start < img->size) {
-		enum fwg_status st = add_gap(u, node, img, gap_start, img->size);
+		enum fwg_status st = bmc_add_gap(u, node, img, gap_start, img->size, false);
 		if (st != FWG_OK && st != FWG_LIMIT)
 			return st;
 	}

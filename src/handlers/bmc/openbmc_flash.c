@@ -44,6 +44,7 @@
 
 #include "../../core/handler.h"
 #include "../../core/registry.h"
+#include "layout.h"
 
 #define MIB (1024u * 1024u)
 #define MAX_PARTITIONS 64
@@ -391,18 +392,6 @@ static int cmp_part(const void *a, const void *b)
 	return x->offset < y->offset ? -1 : x->offset > y->offset;
 }
 
-static enum fwg_status add_gap(struct fwg_unpack *u, struct fwg_node *node,
-		const struct fwg_cursor *body, size_t off, size_t size)
-{
-	struct fwg_node *gap;
-	bool erased = fwg_cursor_all_equal(body, off, size, 0xff);
-	enum fwg_status st = fwg_unpack_add_child(u, node, FWG_TYPE_PADDING, off, size,
-		erased ? &fwg_handler_leaf : &fwg_handler_carve, &gap);
-	if (st == FWG_OK && !erased)
-		fwg_node_attr_bool(gap, "non_erased", true);
-	return st;
-}
-
 static enum fwg_status add_partition(struct fwg_unpack *u, struct fwg_node *node,
 		const struct fwg_cursor *body, const struct part *p)
 {
@@ -411,8 +400,11 @@ static enum fwg_status add_partition(struct fwg_unpack *u, struct fwg_node *node
 	bool env = strcmp(p->name, "u-boot-env") == 0;
 	struct fwg_node *child;
 	/* An erased partition, or the environment (opened below), is not
-	 * probed as a whole. */
-	const struct fwg_handler *h = (used == 0 || env) ? &fwg_handler_leaf : NULL;
+	 * probed as a whole; content no handler recognises is carved. */
+	const struct fwg_handler *h = &fwg_handler_leaf;
+	struct fwg_cursor win;
+	if (used && !env && fwg_cursor_sub(body, off, size, &win) == FWG_OK)
+		h = bmc_region_handler(&win, &fwg_handler_openbmc_flash);
 	enum fwg_status st = fwg_unpack_add_child(u, node, FWG_TYPE_PARTITION, off, size, h, &child);
 	if (st != FWG_OK)
 		return st;
@@ -447,7 +439,7 @@ static enum fwg_status add_partitions(struct fwg_unpack *u, struct fwg_node *nod
 		}
 		enum fwg_status st = FWG_OK;
 		if (p->offset > pos)
-			st = add_gap(u, node, body, pos, (size_t)p->offset - pos);
+			st = bmc_add_gap(u, node, body, pos, (size_t)p->offset, false);
 		if (st == FWG_OK)
 			st = add_partition(u, node, body, p);
 		if (st == FWG_LIMIT)
@@ -457,7 +449,7 @@ static enum fwg_status add_partitions(struct fwg_unpack *u, struct fwg_node *nod
 		pos = (size_t)(p->offset + p->size);
 	}
 	if (pos < body->size) {
-		enum fwg_status st = add_gap(u, node, body, pos, body->size - pos);
+		enum fwg_status st = bmc_add_gap(u, node, body, pos, body->size, false);
 		if (st != FWG_OK && st != FWG_LIMIT)
 			return st;
 	}
