@@ -66,6 +66,7 @@ def make_tree(root, large=True, hardlinks=True):
     write('empty_file', b'')
     write('a/b/c/small.bin', bytes(rnd.getrandbits(8) for _ in range(5000)))
     write('a/b/text.txt', b'line of text that compresses well\n' * 9000)  # > 2 blocks
+    write('a/copy_of_text.txt', b'line of text that compresses well\n' * 9000)  # a duplicate
     if large:
         write('a/b/random.bin', os.urandom(300000))                     # > 2 blocks, tail
     write('mode600', b'secret\n', 0o600)
@@ -378,6 +379,15 @@ def main():
                   attrs.get('bytes_used', 0) > 0 and attrs.get('block_size') in (4096, 131072),
                   attrs)
             check(f'{label}: no diagnostics', not diag_codes(doc), diag_codes(doc)[:5])
+            _, got = fs_entries(doc, 'squashfs')
+            dups = [p for p in ('/a/b/text.txt', '/a/copy_of_text.txt')
+                    if 'same_blocks_as' in got[p]['attributes']]
+            want_dups = 0 if '-no-duplicates' in opts else 1
+            check(f'{label}: duplicate content shared {want_dups} time(s)', len(dups) == want_dups,
+                  dups)
+            links = [p for p in ('/a/hello.txt', '/a/b/hardlink.txt')
+                     if 'hard_link_to' in got[p]['attributes']]
+            check(f'{label}: hard link shares its inode', len(links) == 1, links)
         for label in ('xz', 'lzo', 'uncompressed'):
             roundtrip_extract(f'{label} extract', images[label], src, 'squashfs', PSEUDO_DEVICES)
 

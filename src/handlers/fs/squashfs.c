@@ -133,14 +133,23 @@ struct sq_job {
 
 struct sq_share {
 	struct fwg_node *file, *target;
+	bool hard_link;     /* else mksquashfs's deduplicated content */
 };
 
-/* Open-addressing map from inode reference to node (directories entered,
- * files already seen). */
+/* Open-addressing map from a 64-bit key (an inode reference, a content
+ * key) to an index: directories entered, files already seen. */
 struct sq_refmap {
-	uint64_t *keys;     /* ref + 1; 0 = empty */
-	struct fwg_node **vals;
+	uint64_t *keys;     /* key + 1; 0 = empty */
+	size_t *vals;
 	size_t cap, used;
+};
+
+/* A file whose content is set up, for hard links and duplicates. */
+struct sq_file_rec {
+	struct fwg_node *node;
+	uint64_t blocks_start, size;
+	uint32_t frag, frag_offset;
+	size_t list_pos, nblocks;
 };
 
 struct sq_ctx {
@@ -161,12 +170,17 @@ struct sq_ctx {
 	uint8_t **frag_blk;
 	uint16_t *frag_len;          /* 0 = not decoded yet or bad */
 	bool *frag_bad;
-	struct sq_refmap dirs_seen, files_seen;
+	struct sq_refmap dirs_seen, files_seen, contents;
+	struct sq_file_rec *recs;
+	size_t nrecs, recs_cap;
 	struct sq_job *jobs;
 	size_t njobs, jobs_cap;
 	struct sq_share *shares;
 	size_t nshares, shares_cap;
 	bool stop;                   /* node budget exhausted */
+	/* libsquashfs's lzma decoder reports the size the block header
+	 * claims even when the stream ends early: clear output first. */
+	bool clear_output;
 	bool bad_id_reported, type_mismatch_reported;
 	atomic_size_t next_job;
 };
@@ -470,12 +484,15 @@ static size_t refmap_slot(const struct sq_refmap *m, uint64_t key)
 	return i;
 }
 
-static struct fwg_node *refmap_get(const struct sq_refmap *m, uint64_t ref)
+static bool refmap_get(const struct sq_refmap *m, uint64_t ref, size_t *val)
 {
 	if (!m->cap)
-		return NULL;
+		return false;
 	size_t i = refmap_slot(m, ref + 1);
-	return m->keys[i] ? m->vals[i] : NULL;
+	if (!m->keys[i])
+		return false;
+	*val = m->vals[i];
+	return true;
 }
 
 static bool refmap_has(const struct sq_refmap *m, uint64_t ref)
@@ -483,12 +500,12 @@ static bool refmap_has(const struct sq_refmap *m, uint64_t ref)
 	return m->cap && m->keys[refmap_slot(m, ref + 1)] != 0;
 }
 
-static enum fwg_status refmap_put(struct sq_refmap *m, uint64_t ref, struct fwg_node *val)
+static enum fwg_status refmap_put(struct sq_refmap *m, uint64_t ref, size_t val)
 {
 	if ((m->used + 1) * 4 > m->cap * 3) {
 		size_t ncap = m->cap ? m->cap * 2 : 256;
-		struct sq_refmap n = { calloc(ncap, sizeof(uint64_t)),
-			calloc(ncap, sizeof(struct fwg_node *)), ncap, m->used };
+		struct sq_refmap n = { calloc(ncap, sizeof(uint64_t)), calloc(ncap, sizeof(size_t)),
+			ncap, m->used };
 		if (!n.keys || !n.vals) {
 			free(n.keys);
 			free(n.vals);
@@ -546,6 +563,8 @@ static const char *meta_block(struct sq_ctx *x, uint64_t pos, uint64_t limit, ui
 		memcpy(out, in, stored);
 		*decoded = stored;
 	} else {
+		if (x->clear_output)
+			memset(out, 0, SQ_META_SIZE);
 		sqfs_s32 r = x->cmp->do_block(x->cmp, in, (sqfs_u32)stored, out, SQ_META_SIZE);
 		if (r <= 0)
 			return "block does not decompress";
@@ -871,7 +890,8 @@ static enum fwg_status push_job(struct sq_ctx *x, const struct sq_job *j)
 	return FWG_OK;
 }
 
-static enum fwg_status push_share(struct sq_ctx *x, struct fwg_node *file, struct fwg_node *target)
+static enum fwg_status push_share(struct sq_ctx *x, struct fwg_node *file, struct fwg_node *target,
+		bool hard_link)
 {
 	if (x->nshares == x->shares_cap) {
 		size_t ncap = x->shares_cap ? x->shares_cap * 2 : 64;
@@ -883,6 +903,7 @@ static enum fwg_status push_share(struct sq_ctx *x, struct fwg_node *file, struc
 	}
 	x->shares[x->nshares].file = file;
 	x->shares[x->nshares].target = target;
+	x->shares[x->nshares].hard_link = hard_link;
 	x->nshares++;
 	return FWG_OK;
 }
@@ -897,17 +918,68 @@ static enum fwg_status content_window(struct sq_ctx *x, struct fwg_node *file, s
 	return FWG_OK;
 }
 
+static enum fwg_status push_rec(struct sq_ctx *x, struct fwg_node *file, const struct sq_inode *ino)
+{
+	if (x->nrecs == x->recs_cap) {
+		size_t ncap = x->recs_cap ? x->recs_cap * 2 : 256;
+		struct sq_file_rec *p = realloc(x->recs, ncap * sizeof(*p));
+		if (!p)
+			return FWG_NOMEM;
+		x->recs = p;
+		x->recs_cap = ncap;
+	}
+	struct sq_file_rec r = {
+		.node = file, .blocks_start = ino->blocks_start, .size = ino->file_size,
+		.frag = ino->frag, .frag_offset = ino->frag_offset,
+		.list_pos = ino->list_pos, .nblocks = ino->nblocks,
+	};
+	x->recs[x->nrecs++] = r;
+	return FWG_OK;
+}
+
+/* What determines a file's content: where its blocks are, their size
+ * words, its fragment and the size. */
+static uint64_t content_key(const struct sq_inode *ino)
+{
+	uint64_t h = ino->blocks_start * 0x9e3779b97f4a7c15ull;
+	h ^= (ino->file_size + 0x632be59bd9b4e019ull) * 0xbf58476d1ce4e5b9ull;
+	h ^= ((uint64_t)ino->frag << 32 | ino->frag_offset) * 0x94d049bb133111ebull;
+	return h >> 1; /* keeps key + 1 from wrapping to the empty marker */
+}
+
+static bool same_content(const struct sq_ctx *x, const struct sq_file_rec *r,
+		const struct sq_inode *ino)
+{
+	return r->blocks_start == ino->blocks_start && r->size == ino->file_size &&
+		r->frag == ino->frag && r->frag_offset == ino->frag_offset &&
+		r->nblocks == ino->nblocks &&
+		memcmp(x->inodes.data + r->list_pos, x->inodes.data + ino->list_pos,
+			ino->nblocks * 4) == 0;
+}
+
 /*
- * Sets up a regular file's content: a window of the image when it is
- * stored raw and contiguously, else a reserved buffer and a decode job.
+ * Sets up a regular file's content: shared with an earlier entry of the
+ * same inode (a hard link) or the same stored blocks (mksquashfs's
+ * duplicate detection), a window of the image when stored raw and
+ * contiguously, else a reserved buffer and a decode job.
  */
 static enum fwg_status file_content(struct sq_ctx *x, struct fwg_node *file, uint64_t ref,
 		const struct sq_inode *ino)
 {
-	struct fwg_node *first = refmap_get(&x->files_seen, ref);
-	if (first)
-		return push_share(x, file, first); /* a hard link */
-	enum fwg_status st = refmap_put(&x->files_seen, ref, file);
+	size_t idx;
+	if (refmap_get(&x->files_seen, ref, &idx))
+		return push_share(x, file, x->recs[idx].node, true);
+	uint64_t key = content_key(ino);
+	if (ino->file_size && refmap_get(&x->contents, key, &idx) &&
+			same_content(x, &x->recs[idx], ino)) {
+		enum fwg_status st = refmap_put(&x->files_seen, ref, idx);
+		return st == FWG_OK ? push_share(x, file, x->recs[idx].node, false) : st;
+	}
+	enum fwg_status st = push_rec(x, file, ino);
+	if (st == FWG_OK)
+		st = refmap_put(&x->files_seen, ref, x->nrecs - 1);
+	if (st == FWG_OK && ino->file_size && !refmap_get(&x->contents, key, &idx))
+		st = refmap_put(&x->contents, key, x->nrecs - 1);
 	if (st != FWG_OK)
 		return st;
 	if (ino->file_size == 0)
@@ -999,6 +1071,8 @@ static const char *block_decode(struct sq_worker *w, uint64_t pos, uint32_t word
 		memcpy(out, in, want);
 		return NULL;
 	}
+	if (x->clear_output)
+		memset(out, 0, want);
 	sqfs_s32 r = w->cmp->do_block(w->cmp, in, (sqfs_u32)disk, out, (sqfs_u32)want);
 	if (r < 0 || (size_t)r != want)
 		return "block does not decompress to its size";
@@ -1022,6 +1096,8 @@ static const char *fragment_get(struct sq_worker *w, const struct sq_job *j)
 		w->frag_data = in;
 		w->frag_len = disk;
 	} else {
+		if (x->clear_output)
+			memset(w->frag_buf, 0, x->sb.block_size);
 		sqfs_s32 r = w->cmp->do_block(w->cmp, in, (sqfs_u32)disk, w->frag_buf,
 			x->sb.block_size);
 		if (r <= 0)
@@ -1159,7 +1235,8 @@ static void finish_jobs(struct sq_ctx *x)
 		struct sq_share *s = &x->shares[i];
 		if (s->target->data)
 			fwg_fs_content_share(x->fsb, s->file, s->target);
-		fwg_node_attr_str(s->file, "hard_link_to", s->target->fs->path);
+		fwg_node_attr_str(s->file, s->hard_link ? "hard_link_to" : "same_blocks_as",
+			s->target->fs->path);
 	}
 }
 
@@ -1223,7 +1300,7 @@ static enum fwg_status add_entry(struct sq_ctx *x, struct fwg_node *dir, const c
 			"directory hard link); not entered again", ref);
 		return FWG_OK;
 	}
-	st = refmap_put(&x->dirs_seen, ref, n);
+	st = refmap_put(&x->dirs_seen, ref, 0);
 	if (st != FWG_OK)
 		return st;
 	return walk_dir(x, n, &ino);
@@ -1322,6 +1399,8 @@ static void ctx_free(struct sq_ctx *x)
 	free(x->frag_bad);
 	refmap_free(&x->dirs_seen);
 	refmap_free(&x->files_seen);
+	refmap_free(&x->contents);
+	free(x->recs);
 	free(x->jobs);
 	free(x->shares);
 }
@@ -1369,6 +1448,7 @@ static enum fwg_status squashfs_read(struct sq_ctx *x)
 			sqfs_error_text(err));
 		return FWG_OK;
 	}
+	x->clear_output = s->compressor == SQFS_COMP_LZMA;
 	x->ids = sqfs_id_table_create(0);
 	if (!x->ids)
 		return FWG_NOMEM;
@@ -1403,7 +1483,7 @@ static enum fwg_status squashfs_read(struct sq_ctx *x)
 	fwg_node_attr_strf(x->node, "root_mode", "%04o", root.mode & 07777u);
 	st = fwg_fs_begin(x->u, x->node, &x->fsb);
 	if (st == FWG_OK)
-		st = refmap_put(&x->dirs_seen, s->root_ref, x->node);
+		st = refmap_put(&x->dirs_seen, s->root_ref, 0);
 	if (st == FWG_OK)
 		st = walk_dir(x, NULL, &root);
 	if (st == FWG_OK)
