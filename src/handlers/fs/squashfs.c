@@ -62,7 +62,7 @@
  * No ratio: block lists of large sparse files are zeros that compress
  * 300:1, and a metadata block cannot decode to more than 8 KiB anyway. */
 #define SQ_TABLE_CAP (256u << 20)
-/* Decode on threads only when there is this much stored data. */
+/* Decode on threads only when there is this much data to produce. */
 #define SQ_THREAD_MIN_BYTES (2u << 20)
 #define SQ_MAX_THREADS 16
 /* Consecutive files a worker takes at once (fragment locality). */
@@ -1162,10 +1162,10 @@ static void *worker_main(void *arg)
 
 static unsigned decode_threads(const struct sq_ctx *x)
 {
-	uint64_t stored = 0;
-	for (size_t i = 0; i < x->njobs && stored < SQ_THREAD_MIN_BYTES; i++)
-		stored += x->jobs[i].size;
-	if (stored < SQ_THREAD_MIN_BYTES || x->njobs < 2)
+	uint64_t bytes = 0;
+	for (size_t i = 0; i < x->njobs && bytes < SQ_THREAD_MIN_BYTES; i++)
+		bytes += x->jobs[i].size;
+	if (bytes < SQ_THREAD_MIN_BYTES || x->njobs < 2)
 		return 1;
 	long n = x->opt->threads ? (long)x->opt->threads : sysconf(_SC_NPROCESSORS_ONLN);
 	if (n < 1)
@@ -1337,7 +1337,6 @@ static enum fwg_status walk_dir(struct sq_ctx *x, struct fwg_node *dir, const st
 			why = "header counts more than 256 entries";
 			break;
 		}
-		size_t hdr_pos = pos;
 		pos += SQ_DIR_HEADER_SIZE;
 		remaining -= SQ_DIR_HEADER_SIZE;
 		for (uint32_t k = 0; k <= count && !x->stop; k++) {
@@ -1372,7 +1371,6 @@ static enum fwg_status walk_dir(struct sq_ctx *x, struct fwg_node *dir, const st
 			if (st != FWG_OK)
 				return st;
 		}
-		(void)hdr_pos;
 	}
 	if (why)
 		FWG_ERR(where, "squashfs.listing", pos,
