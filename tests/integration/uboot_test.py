@@ -18,7 +18,8 @@ and the compressors from Debian), built at test time:
   * a dtc-made flash layout: partitions listed;
   * hostile variants: header/data CRC flips, truncation, absurd sizes and
     tables, a corrupt compressed stream, a bzip2 bomb, FIT hash mismatch,
-    data-offset outside the image, corrupt structure, bad env copy; each
+    data-offset outside the image, overlapping images, corrupt structure,
+    dangling configuration references, a bad env copy; each
     gives exactly its diagnostic and no crash;
   * truncation and bit-flip sweeps over all samples in-process (test_sweep,
     under ASan in the sanitizer build).
@@ -418,6 +419,18 @@ def test_hostile(d):
     b = bytearray(ext)
     b[off:off + 4] = struct.pack('>I', 0xffffffff)
     hostile_scan('fit data-size huge', d, bytes(b), ['fit.data_outside'])
+
+    # every image's external data at the kernel's: overlap found, not re-opened
+    b = bytearray(ext)
+    for img in ('fdt-1', 'ramdisk-1'):
+        off, ln = M.fdt_prop_value(ext, '/images/' + img, 'data-offset')
+        b[off:off + 4] = struct.pack('>I', 0)
+        off, ln = M.fdt_prop_value(ext, '/images/' + img, 'data-size')
+        b[off:off + 4] = struct.pack('>I', len(M.read(epath)) // 2)
+    s = hostile_scan('fit overlapping images', d, bytes(b),
+                     ['fit.data_overlap', 'fit.hash_mismatch', 'fit.hash_mismatch'])
+    check('hostile fit overlapping images: no children under overlaps',
+          all(not s.children(c) for c in s.comps if c['name'] in ('fdt-1', 'ramdisk-1')))
 
     # a configuration naming an image that does not exist
     off, ln = M.fdt_prop_value(fit, '/configurations/conf-1', 'kernel')
