@@ -16,6 +16,7 @@ and the compressors from Debian), built at test time:
     image signature nodes reported, the public key in the control dtb;
   * mkenvimage single, redundant (-r), big-endian (-b), and two copies;
   * a dtc-made flash layout: partitions listed;
+  * the three found by the carver at odd offsets of a flash-like blob;
   * hostile variants: header/data CRC flips, truncation, absurd sizes and
     tables, a corrupt compressed stream, a bzip2 bomb, FIT hash mismatch,
     data-offset outside the image, overlapping images, corrupt structure,
@@ -335,6 +336,27 @@ def test_dtb(d):
           a.get('partitions') == want, a.get('partitions'))
 
 
+def test_carved(d):
+    """Formats at odd offsets of a flash-like blob: found by their magics,
+    sized by their extents (external FIT data included)."""
+    upath, _ = M.legacy(d, 'gzip', name='c-gzip')
+    fpath, _ = M.fit(d, name='c-fit', external=True)
+    u, f, t = M.read(upath), M.read(fpath), M.read(M.dtb_partitions(d))
+    at_u = 0x1003
+    at_f = at_u + len(u) + 0x2001
+    at_t = at_f + len(f) + 0x333
+    blob = b'\xff' * at_u + u + b'\xff' * 0x2001 + f + b'\0' * 0x333 + t + b'\xff' * 100
+    s = Scan(M.write(os.path.join(d, 'carved.bin'), blob))
+    found = sorted((c['type'], c['abs_offset']) for c in s.comps if c['depth'] == 1 and
+                   c['type'] in ('uimage', 'fit', 'dtb'))
+    check('carved: uimage, fit and dtb at their offsets',
+          found == sorted([('uimage', at_u), ('fit', at_f), ('dtb', at_t)]), found)
+    k = [c for c in s.comps if c['name'] == 'kernel-1']
+    check('carved: unaligned FIT with external data verified',
+          k and attrs(k[0]).get('hash_status') == 'ok' and
+          not [a for a in s.codes() if a.startswith('fit.')], (k, s.codes()))
+
+
 # ---- hostile ------------------------------------------------------------------
 
 def hostile_scan(label, d, blob, want_codes, max_seconds=10):
@@ -465,6 +487,7 @@ def main():
         test_signed_fit(d)
         test_env(d)
         test_dtb(d)
+        test_carved(d)
         test_hostile(d)
         run_sweep(d)
     print(f'{passed} passed, {failed} failed')
