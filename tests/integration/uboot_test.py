@@ -5,7 +5,8 @@ Images come from tests/gen/make_uboot.py (mkimage, mkenvimage, dtc, openssl
 and the compressors from Debian), built at test time:
   * legacy uImages (-C none/gzip/bzip2/lzma/lzo/lz4/zstd): header fields as
     `mkimage -l` lists them, both CRCs valid, the payload decoded back to the
-    exact cpio archive (checked in `fwguard extract`'s _decoded.bin);
+    exact cpio archive (checked in `fwguard extract`'s _decoded.bin), whose
+    extracted tree equals the one packed (names, contents, modes, symlink);
   * multi-file (-T multi -d a:b:c) and script images: one child per
     sub-image, hashing to the files that went in;
   * FIT with embedded and external (-E) data: images, configurations, hashes
@@ -40,6 +41,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', 'gen'))
 import make_uboot as M  # noqa: E402
+from fs_roundtrip import compare_trees, extracted_roots  # noqa: E402
 
 FWGUARD = sys.argv[1]
 SWEEP = sys.argv[2] if len(sys.argv) > 2 else None
@@ -118,6 +120,14 @@ def attrs(c):
     return c['attributes'] if c else {}
 
 
+def roundtrip(label, path, tree, out):
+    """The cpio inside must extract to exactly the tree that went in."""
+    ok = extract(path, out)
+    roots = extracted_roots(out, 'cpio')
+    diffs = compare_trees(tree, roots[0]) if len(roots) == 1 else ['roots: %r' % roots]
+    check(f'{label}: extracted cpio tree equals the input tree', ok and not diffs, diffs[:5])
+
+
 # ---- legacy images ----------------------------------------------------------
 
 def test_legacy(d):
@@ -140,7 +150,7 @@ def test_legacy(d):
               a.get('header_crc_valid') is True and a.get('data_crc_valid') is True and
               a.get('data_size') == len(info['stored']), a)
         kids = s.children(u) if u else []
-        want_type = 'raw' if comp == 'none' else comp
+        want_type = 'cpio' if comp == 'none' else comp
         check(f'legacy {comp}: payload child', len(kids) == 1 and kids[0]['type'] == want_type and
               kids[0]['size'] == len(info['stored']) and kids[0]['abs_offset'] == 64,
               [(k['type'], k['size']) for k in kids])
@@ -152,9 +162,13 @@ def test_legacy(d):
             dec = decoded_files(out)
             check(f'legacy {comp}: extracted payload equals the cpio that went in',
                   ok and len(dec) == 1 and M.read(dec[0]) == info['payload'], dec)
+            inner = s.children(kids[0]) if kids else []
+            check(f'legacy {comp}: decoded payload opened as cpio',
+                  [c['type'] for c in inner] == ['cpio'], inner)
         else:
             check('legacy none: payload hashes to the input',
                   kids and kids[0]['sha256'] == sha(info['payload']))
+        roundtrip(f'legacy {comp}', path, M.cpio_tree(d), os.path.join(d, 'rt-' + comp))
 
 
 def test_multi(d):
@@ -224,6 +238,8 @@ def check_fit(label, path, info, external):
     rd = s.child(f, 'ramdisk-1') if f else None
     check(f'{label}: ramdisk decoded', rd and rd.get('decoded_size') == len(info['ramdisk']) and
           attrs(rd).get('hash_status') == 'ok', rd)
+    check(f'{label}: ramdisk opened as cpio',
+          [c['type'] for c in s.children(rd)] == ['cpio'] if rd else False)
     return s
 
 
@@ -235,6 +251,7 @@ def test_fit(d):
     dec = decoded_files(out)
     check('fit: extracted ramdisk equals the cpio that went in',
           ok and len(dec) == 1 and M.read(dec[0]) == info['ramdisk'], dec)
+    roundtrip('fit', path, M.cpio_tree(d, 'fit-rd'), os.path.join(d, 'rt-fit'))
 
     path, info = M.fit(d, name='fit-ext', external=True)
     s = check_fit('fit -E', path, info, True)
