@@ -374,6 +374,19 @@ def test_damage(work, newc_path):
               "%s cut: reported (%s)" % (kind, sorted(codes(doc))))
 
 
+def test_tar_numbers(work, src):
+    """GNU tar writes ids past 0o7777777 in base-256."""
+    path = os.path.join(work, "bigid.tar")
+    sh(["tar", "--format=gnu", "--owner=big:3000000", "--group=big:4000000", "-C", src,
+        "-cf", path, "etc"])
+    doc = scan(path)
+    comp = first(doc, "tar")
+    ents = scan_entries(doc, comp["id"]) if comp else {}
+    e = ents.get("/etc/passwd", {})
+    check(e.get("uid") == 3000000 and e.get("gid") == 4000000,
+          "base-256 uid/gid read (%s/%s)" % (e.get("uid"), e.get("gid")))
+
+
 def test_tar_damage(work, tar_path):
     data = bytearray(open(tar_path, "rb").read())
     doc = scan(tar_path)
@@ -545,6 +558,7 @@ def main():
         test_streams(work, newc, archives[newc][1])
         test_damage(work, newc)
         test_tar_damage(work, os.path.join(work, "a.gnu.tar"))
+        test_tar_numbers(work, archives[newc][1])
         test_hostile(work)
         test_bombs(work)
     finally:
