@@ -333,7 +333,10 @@ static uint32_t entry_mode(struct jffs2_fs *f, const struct jffs2_inode *rec,
 		f->missing_inodes++;
 		jffs2_diag(&f->scan, FWG_SEV_WARNING, "jffs2.missing_inode", d->pos,
 			"dirent names ino %u, which has no valid inode node", d->ino);
-		return from_dirent ? from_dirent : S_IFREG;
+		/* No permissions are stored anywhere: give the usual ones. */
+		if (from_dirent == S_IFDIR)
+			return S_IFDIR | 0755;
+		return (from_dirent ? from_dirent : S_IFREG) | 0644;
 	}
 	if ((n->mode & S_IFMT) == 0)
 		return from_dirent | (n->mode & 07777);
