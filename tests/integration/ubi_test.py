@@ -19,7 +19,8 @@ Hostile (damage planted with valid checksums where the point is to get
 past them): truncation, a bit-flip sweep, a newer copy of a LEB, a bad
 volume-table copy, a static LEB with bad data, a huge reserved_pebs, an
 index cycle and a shared index child, both master nodes gone, a huge
-inode size, a huge leb_cnt, and a journal bud written after the commit.
+inode size, a huge leb_cnt, undecodable data blocks, a CRC-work flood, and
+a journal bud written after the commit.
 
 Usage: ubi_test.py FWGUARD
 """
@@ -431,6 +432,24 @@ def test_ubifs_hostile(tmp, src, expected):
     check(len(msgs) == 2, "undecodable data: %d ubifs.data findings %s" % (len(msgs), msgs))
     check(any("lzo" in m for m in msgs) and any("compr_type" in m for m in msgs),
           "undecodable data: reasons %s" % msgs)
+
+    # a CRC-work flood: no master (so the main area is scanned), then 60
+    # LEBs of node headers every 24 bytes, each claiming the rest of its LEB
+    # with a bad CRC; unbounded this is gigabytes of checksumming
+    import time
+    f2 = mk.Ubifs(base)
+    f2.b[fs.leb:3 * fs.leb] = b"\xff" * (2 * fs.leb)
+    first = len(f2.b) // fs.leb
+    flood = bytearray(b"\xff" * fs.leb)
+    for off in range(0, fs.leb - 24, 24):
+        struct.pack_into("<IIQIB", flood, off, mk.UBIFS_MAGIC, 0x12345678, 1, fs.leb - off, 1)
+    f2.b += bytes(flood) * 60
+    f2.set_sb(leb_cnt=first + 60)
+    t0 = time.time()
+    doc = scan(write(tmp, "flood.ubifs", bytes(f2.b)))
+    took = time.time() - t0
+    check("ubifs.work" in codes(doc), "crc flood: ubifs.work finding")
+    check(took < 10, "crc flood: scan took %.1f s" % took)
 
     # truncation: every cut parses, and a cut after the index keeps files
     for cut in (100, 4096 + 10, fs.leb * 3 + 5, len(base) // 2, len(base) - 3000):
