@@ -78,12 +78,12 @@ def entry_view(c):
     rdev = c.get("rdev")
     return (t, c.get("mode"), c["size"] if t == "file" else None,
             c["sha256"] if t == "file" else None, c.get("link_target"),
-            (rdev["major"], rdev["minor"]) if rdev else None)
+            (rdev["major"], rdev["minor"]) if rdev else None,
+            (c.get("uid"), c.get("gid"), c.get("mtime")))
 
 
 def expected_view(exp):
-    return {p: (t, mode, size, digest, link, rdev) for p, (t, mode, size, digest, link, rdev)
-            in exp.items()}
+    return dict(exp)
 
 
 def compare_entries(doc, fs_comp, expected, what):
@@ -478,7 +478,8 @@ def test_journal(tmp, src, expected):
     check("/emptyfile" not in entries, "journal: deleted file gone")
     want = dict(expected)
     del want["/emptyfile"]
-    want["/journal.txt"] = ("file", 0o100640, len(content), sha(content), None, None)
+    want["/journal.txt"] = ("file", 0o100640, len(content), sha(content), None, None,
+                            (0, 0, 1700000000))
     compare_entries(doc, fss[0], want, "journal")
 
 

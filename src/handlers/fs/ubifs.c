@@ -110,7 +110,7 @@ static enum node_state check_node(const struct fwg_cursor *vol, size_t pos, size
 			fwg_cursor_bytes_at(vol, pos, h->len, &p) != FWG_OK ||
 			fwg_cursor_sub(vol, pos, h->len, nc) != FWG_OK)
 		return NODE_BAD_LEN;
-	if (fwg_ubi_crc32(p + 8, h->len - 8) != le32(&ch, UBIFS_CH_OFF_CRC))
+	if (!fwg_ubi_crc_ok(fwg_ubi_crc32(p + 8, h->len - 8), le32(&ch, UBIFS_CH_OFF_CRC)))
 		return NODE_BAD_CRC;
 	return NODE_OK;
 }
@@ -347,6 +347,16 @@ static enum fwg_status add_leaf(struct ubifs_ctx *x, const struct fwg_cursor *nc
 {
 	uint32_t inum = le32(nc, UBIFS_KEY_OFF);
 	uint32_t kw = le32(nc, UBIFS_KEY_OFF + 4);
+	/* Node types 0..3 and key types 0..3 name the same things. */
+	static const uint32_t min_len[] = {
+		[UBIFS_INO_NODE] = UBIFS_INO_NODE_SZ, [UBIFS_DATA_NODE] = UBIFS_DATA_NODE_SZ,
+		[UBIFS_DENT_NODE] = UBIFS_DENT_NODE_SZ, [UBIFS_XENT_NODE] = UBIFS_DENT_NODE_SZ,
+	};
+	if (kw >> UBIFS_KEY_TYPE_SHIFT != h->type || h->len < min_len[h->type]) {
+		if (x->bad_leaves++ == 0)
+			x->first_bad_leaf = pos;
+		return FWG_OK;
+	}
 	if (h->type == UBIFS_XENT_NODE) {
 		x->xattr_entries++;
 		return FWG_OK;
@@ -725,6 +735,10 @@ static enum fwg_status ubifs_parse(struct fwg_unpack *u, struct fwg_node *node)
 		st = replay_journal(&x, &m);
 	else if (st == FWG_OK)
 		st = scan_main_area(&x);
+	if (x.bad_leaves)
+		FWG_WARN(node, "ubifs.leaf", x.first_bad_leaf,
+			"%zu leaf nodes too short or keyed as another node type, skipped; the first "
+			"at 0x%zx", x.bad_leaves, x.first_bad_leaf);
 	if (x.work > x.work_limit)
 		FWG_ERR(node, "ubifs.work", 0,
 			"checksummed 0x%llx bytes of nodes, the budget for this volume: "

@@ -182,6 +182,7 @@ struct ubifs_ctx {
 	struct ubifs_leaf *leaves;
 	size_t leaf_count, leaf_cap;
 	size_t xattr_entries;
+	size_t bad_leaves, first_bad_leaf;
 	uint64_t work, work_limit; /* bytes checksummed, and the cap */
 };
 
