@@ -451,6 +451,22 @@ def test_ubifs_hostile(tmp, src, expected):
     check("ubifs.work" in codes(doc), "crc flood: ubifs.work finding")
     check(took < 10, "crc flood: scan took %.1f s" % took)
 
+    # 8 MiB LEBs whose master LEBs are erased but for their last byte: a
+    # scan that re-checks "is the rest erased" at every word never ends
+    f2 = mk.Ubifs(base)
+    big = 8 << 20
+    sb = bytearray(f2.b[:4096])
+    struct.pack_into("<I", sb, 0x24, big)
+    mk.fix_node_crc(sb, 0)
+    body = bytearray(b"\xff" * (3 * big))
+    body[:4096] = sb
+    body[2 * big - 1] = 0
+    body[3 * big - 1] = 0
+    t0 = time.time()
+    doc = scan(write(tmp, "bigleb.ubifs", bytes(body)))
+    check(time.time() - t0 < 10, "erased 8 MiB master LEBs: scan took %.1f s" % (time.time() - t0))
+    check("ubifs.master" in codes(doc), "erased 8 MiB master LEBs: ubifs.master")
+
     # truncation: every cut parses, and a cut after the index keeps files
     for cut in (100, 4096 + 10, fs.leb * 3 + 5, len(base) // 2, len(base) - 3000):
         doc = scan(write(tmp, "trunc.ubifs", base[:cut]))

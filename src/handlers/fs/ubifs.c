@@ -224,18 +224,6 @@ struct master {
 	size_t pos;
 };
 
-/* True when LEB bytes from volume offset pos (offs inside its LEB) to the
- * LEB's end hold nothing: erased flash, or past the stored bytes. */
-static bool rest_erased(const struct ubifs_ctx *x, size_t pos, size_t offs)
-{
-	if (pos >= x->body.size)
-		return true;
-	size_t rest = x->leb_size - offs;
-	if (rest > x->body.size - pos)
-		rest = x->body.size - pos;
-	return fwg_cursor_all_equal(&x->body, pos, rest, 0xff);
-}
-
 /* Where to look for the next node after an erased word at pos: the
  * aligned slot of the next written byte, at least one slot on; leb_size
  * when the rest of the LEB is erased. */
@@ -267,9 +255,12 @@ static void scan_master_leb(struct ubifs_ctx *x, uint32_t lnum, struct master *b
 		struct node_hdr h;
 		size_t pos;
 		enum node_state st = read_node(x, lnum, (uint32_t)offs, &nc, &h, &pos);
-		if (st == NODE_OUTSIDE || st == NODE_BUDGET ||
-				(st == NODE_ERASED && rest_erased(x, pos, offs)))
+		if (st == NODE_OUTSIDE || st == NODE_BUDGET)
 			return;
+		if (st == NODE_ERASED) {
+			offs = skip_erased(x, pos, offs);
+			continue;
+		}
 		if (st != NODE_OK || h.type != UBIFS_MST_NODE || h.len < UBIFS_MST_NODE_SZ) {
 			offs += UBIFS_NODE_ALIGN;
 			continue;
