@@ -319,7 +319,7 @@ static void scan_one_ec(struct ubi_ctx *x, size_t off, struct scan_stats *s, boo
 		s->have_ec = true;
 	} else if (st == HDR_EMPTY) {
 		*erased = true;
-	} else if (s->bad_ec++ == 0) {
+	} else if (st == HDR_BAD && s->bad_ec++ == 0) {
 		s->first_bad_ec = off;
 	}
 }

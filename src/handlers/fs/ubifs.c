@@ -436,12 +436,12 @@ struct walk {
 	bool nomem;
 };
 
-static void walk_error(struct walk *w, size_t pos, const char *fmt_what, const struct branch_ref *b,
+static void walk_error(struct walk *w, size_t pos, const char *what, const struct branch_ref *b,
 		const char *why)
 {
 	if (w->errors++ < 8)
 		FWG_WARN(w->x->node, "ubifs.index", pos,
-			"%s at LEB %u offset 0x%x (len 0x%x): %s", fmt_what, b->lnum, b->offs, b->len, why);
+			"%s at LEB %u offset 0x%x (len 0x%x): %s", what, b->lnum, b->offs, b->len, why);
 	if (w->errors == 1)
 		w->first_error_pos = pos;
 }
@@ -472,7 +472,7 @@ static void push_branches(struct walk *w, const struct fwg_cursor *nc, const str
 		walk_error(w, pos, "index node", self, "level does not follow its parent's");
 		return;
 	}
-	if (level >= UBIFS_MAX_LEVELS || child_cnt == 0 ||
+	if (level >= UBIFS_MAX_LEVELS || child_cnt == 0 || h->len < UBIFS_IDX_NODE_SZ ||
 			(h->len - UBIFS_IDX_NODE_SZ) % child_cnt != 0) {
 		walk_error(w, pos, "index node", self, "bad child_cnt or level");
 		return;
