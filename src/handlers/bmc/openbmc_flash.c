@@ -32,6 +32,10 @@
  * layout (static / ubi), layout_source (device-tree / known-offsets);
  * per partition: used_size (up to the erased 0xFF tail) and erased.
  *
+ * A dump shorter than its flash is parsed with the smallest layout whose
+ * kernel offset holds a kernel, its partitions cut at the end (reported);
+ * the probe only claims the exact sizes.
+ *
  * Invariants: the probe reads at most three words at fixed offsets; every
  * partition is checked against the image before it becomes a child; at
  * most MAX_PARTITIONS partitions; libfdt only sees blobs that passed
@@ -106,6 +110,19 @@ static const struct known_layout *known_for_size(size_t size)
 	return NULL;
 }
 
+static bool kernel_content_at(const struct fwg_cursor *c, size_t off);
+
+/* A dump shorter than its flash (cut after the last written byte): the
+ * smallest known layout with a kernel (FIT, uImage or UBI) where it
+ * belongs. */
+static const struct known_layout *known_for_truncated(const struct fwg_cursor *c)
+{
+	for (size_t i = 0; i < sizeof(known_layouts) / sizeof(known_layouts[0]); i++)
+		if (known_layouts[i].image_size > c->size && kernel_content_at(c, known_layouts[i].kernel))
+			return &known_layouts[i];
+	return NULL;
+}
+
 static bool be32_is(const struct fwg_cursor *c, size_t off, uint32_t want)
 {
 	uint32_t v;
@@ -129,12 +146,19 @@ static bool boot_vector(const struct fwg_cursor *c)
 	return (w >> 24) == 0xea || (w >> 26) == 0x05;
 }
 
+static bool kernel_content_at(const struct fwg_cursor *c, size_t off)
+{
+	return be32_is(c, off, FDT_MAGIC_BE) || be32_is(c, off, UIMAGE_MAGIC_BE) ||
+		bytes_are(c, off, UBI_EC_MAGIC);
+}
+
 static int openbmc_flash_probe(const struct fwg_cursor *body)
 {
 	const struct known_layout *k = known_for_size(body->size);
 	if (!k)
 		return 0;
 	bool kernel = be32_is(body, k->kernel, FDT_MAGIC_BE) || be32_is(body, k->kernel, UIMAGE_MAGIC_BE);
+	/* (A dump cut short is opened when named explicitly, never probed.) */
 	bool rofs = bytes_are(body, k->rofs, SQUASHFS_MAGIC);
 	bool ubi = bytes_are(body, k->kernel, UBI_EC_MAGIC);
 	int score = 0;
@@ -297,10 +321,11 @@ static bool is_uncompressed(const void *fit, int img)
 
 /* The flash layout from the kernel FIT's device tree(s). */
 static bool layout_from_fit(const struct fwg_cursor *body, size_t kernel_off,
-		struct layout *out, char *dt_name)
+		size_t image_size, struct layout *out, char *dt_name)
 {
 	uint32_t magic, total;
-	if (fwg_cursor_u32be_at(body, kernel_off, &magic) != FWG_OK || magic != FDT_MAGIC_BE ||
+	if (kernel_off >= body->size ||
+			fwg_cursor_u32be_at(body, kernel_off, &magic) != FWG_OK || magic != FDT_MAGIC_BE ||
 			fwg_cursor_u32be_at(body, kernel_off + 4, &total) != FWG_OK)
 		return false;
 	size_t avail = body->size - kernel_off; /* external data may follow */
@@ -330,7 +355,7 @@ static bool layout_from_fit(const struct fwg_cursor *body, size_t kernel_off,
 			if (!fit_image_data(fit, avail, img, &d, &dsize) ||
 					!aligned_blob(d, dsize, &dtb, &dtb_owned))
 				continue;
-			found = layout_from_dtb(dtb, dsize, body->size, out);
+			found = layout_from_dtb(dtb, dsize, image_size, out);
 			free(dtb_owned);
 			dtb_owned = NULL;
 			if (found) {
@@ -422,15 +447,24 @@ static enum fwg_status add_partition(struct fwg_unpack *u, struct fwg_node *node
 }
 
 static enum fwg_status add_partitions(struct fwg_unpack *u, struct fwg_node *node,
-		const struct fwg_cursor *body, struct layout *l)
+		const struct fwg_cursor *body, struct layout *l, size_t nominal)
 {
 	qsort(l->parts, l->count, sizeof(l->parts[0]), cmp_part);
 	size_t pos = 0;
 	/* A partition spanning the whole flash ("bmc") duplicates the others. */
+	bool cut = false;
 	for (size_t i = 0; i < l->count; i++) {
-		const struct part *p = &l->parts[i];
-		if (l->count > 1 && p->offset == 0 && p->size == body->size)
+		struct part *p = &l->parts[i];
+		if (l->count > 1 && p->offset == 0 && p->size == nominal)
 			continue;
+		if (p->offset >= body->size) {
+			cut = true;
+			continue;
+		}
+		if (p->size > body->size - p->offset) {
+			cut = true;
+			p->size = body->size - p->offset;
+		}
 		if (p->offset < pos) {
 			FWG_WARN(node, "openbmc_flash.overlap", p->offset,
 				"partition %s at 0x%llx overlaps the previous one ending at 0x%zx",
@@ -448,6 +482,10 @@ static enum fwg_status add_partitions(struct fwg_unpack *u, struct fwg_node *nod
 			return st;
 		pos = (size_t)(p->offset + p->size);
 	}
+	if (cut)
+		FWG_WARN(node, "openbmc_flash.truncated", body->size,
+			"image of 0x%zx bytes ends before its 0x%zx-byte layout: partitions cut",
+			body->size, nominal);
 	if (pos < body->size) {
 		enum fwg_status st = bmc_add_gap(u, node, body, pos, body->size, false);
 		if (st != FWG_OK && st != FWG_LIMIT)
@@ -460,13 +498,15 @@ static enum fwg_status openbmc_flash_parse(struct fwg_unpack *u, struct fwg_node
 {
 	struct fwg_cursor body = fwg_node_body(node);
 	const struct known_layout *k = known_for_size(body.size);
+	if (!k && (k = known_for_truncated(&body)) != NULL)
+		fwg_node_attr_bool(node, "truncated", true);
 	struct layout *l = calloc(1, sizeof(*l));
 	if (!l)
 		return FWG_NOMEM;
 	char dt_name[MAX_LABEL] = "";
 	if (k) {
 		fwg_node_attr_str(node, "size_class", k->size_class);
-		if (layout_from_fit(&body, k->kernel, l, dt_name))
+		if (layout_from_fit(&body, k->kernel, k->image_size, l, dt_name))
 			l->source = "device-tree";
 		else
 			layout_from_known(&body, k, l);
@@ -481,7 +521,7 @@ static enum fwg_status openbmc_flash_parse(struct fwg_unpack *u, struct fwg_node
 	if (dt_name[0])
 		fwg_node_attr_str(node, "layout_device_tree", dt_name);
 	fwg_node_attr_int(node, "partition_count", l->count);
-	enum fwg_status st = add_partitions(u, node, &body, l);
+	enum fwg_status st = add_partitions(u, node, &body, l, k->image_size);
 	free(l);
 	return st;
 }
