@@ -26,6 +26,9 @@
  * then comes from the default offsets (root_fs 0x400000, kernel 0x1400000,
  * web_fs 0x1700000) and the encrypted parts stay opaque.
  *
+ * An image of another size keeps its index in its last 512 KiB (found by
+ * search when called on such an image; the probe wants the fixed place).
+ *
  * Children: `partition` per index entry (name from the index, CRC
  * verified), the fixed U-Boot and NVRAM regions where no entry lies,
  * `padding` for the rest (carved when not erased), the index as `raw`.
@@ -48,6 +51,7 @@
 #define ATEN_IMAGE_SIZE (32 * MIB)
 #define INDEX_OFF 0x1fc0000u
 #define INDEX_MAX 0x10000u
+#define INDEX_SEARCH 0x80000u
 #define INDEX_ENCRYPTED_LEN 0xc0u
 #define FS_ENCRYPTED_LEN 0x60u
 #define UBOOT_END 0x100000u
@@ -76,6 +80,7 @@ struct entry {
 struct aten {
 	struct entry entries[MAX_ENTRIES];
 	size_t count;
+	size_t index;          /* offset of the index (INDEX_OFF normally) */
 	bool index_clear, index_end;
 	size_t footer;         /* offset of "ATENs_FW" or SIZE_MAX */
 };
@@ -164,13 +169,23 @@ static void read_name(const uint8_t *p, size_t n, size_t *pos, char *name)
 	name[k] = '\0';
 }
 
+/* The index at 0x1fc0000, or (an image of another size, a dump cut
+ * short) the first "[img]: " in the last INDEX_SEARCH bytes. */
+static size_t find_index(const struct fwg_cursor *img)
+{
+	if (bytes_are(img, INDEX_OFF, IMG_TAG " ", 7))
+		return INDEX_OFF;
+	size_t from = img->size > INDEX_SEARCH ? img->size - INDEX_SEARCH : 0;
+	return fwg_cursor_find(img, from, IMG_TAG " ", 7);
+}
+
 static void parse_index(struct fwg_node *node, const struct fwg_cursor *img, struct aten *a)
 {
-	size_t n = img->size - INDEX_OFF;
+	size_t n = img->size - a->index;
 	if (n > INDEX_MAX)
 		n = INDEX_MAX;
 	const uint8_t *p;
-	if (fwg_cursor_bytes_at(img, INDEX_OFF, n, &p) != FWG_OK)
+	if (fwg_cursor_bytes_at(img, a->index, n, &p) != FWG_OK)
 		return;
 	size_t pos = 0;
 	while (pos < n) {
@@ -183,7 +198,7 @@ static void parse_index(struct fwg_node *node, const struct fwg_cursor *img, str
 			break;
 		pos += 6;
 		if (a->count == MAX_ENTRIES) {
-			FWG_WARN(node, "aten.index", INDEX_OFF + pos, "more than %d index entries",
+			FWG_WARN(node, "aten.index", a->index + pos, "more than %d index entries",
 				MAX_ENTRIES);
 			return;
 		}
@@ -193,7 +208,7 @@ static void parse_index(struct fwg_node *node, const struct fwg_cursor *img, str
 		if (!read_hex(p, n, &pos, &e->base, base_hex) ||
 				!read_hex(p, n, &pos, &e->len, e->len_hex) ||
 				!read_hex(p, n, &pos, &e->crc, e->crc_hex)) {
-			FWG_WARN(node, "aten.index", INDEX_OFF + entry_at,
+			FWG_WARN(node, "aten.index", a->index + entry_at,
 				"index entry %zu is not \"[img]: base len crc name\"", a->count);
 			return;
 		}
@@ -203,7 +218,7 @@ static void parse_index(struct fwg_node *node, const struct fwg_cursor *img, str
 		a->count++;
 	}
 	if (!a->index_end)
-		FWG_WARN(node, "aten.index", INDEX_OFF + pos, "index does not end with [end]");
+		FWG_WARN(node, "aten.index", a->index + pos, "index does not end with [end]");
 }
 
 /* --- the global footer ---------------------------------------------------------- */
@@ -316,7 +331,7 @@ static bool known_fs_magic(const struct fwg_cursor *c, size_t off)
 static enum fwg_status add_region(struct fwg_unpack *u, struct fwg_node *node,
 		const struct fwg_cursor *img, const struct region *r)
 {
-	bool is_index = r->off == INDEX_OFF && !r->entry;
+	bool is_index = !strcmp(r->name, "index") && !r->entry;
 	struct fwg_node *child;
 	const struct fwg_handler *h = &fwg_handler_leaf;
 	struct fwg_cursor win;
@@ -361,7 +376,7 @@ static enum fwg_status add_regions(struct fwg_unpack *u, struct fwg_node *node,
 	for (size_t i = 0; i < n; i++) {
 		if (rs[i].off < pos) {
 			if (rs[i].entry)
-				FWG_WARN(node, "aten.overlap", INDEX_OFF, "index entry %s at 0x%zx overlaps the previous region",
+				FWG_WARN(node, "aten.overlap", rs[i].off, "index entry %s at 0x%zx overlaps the previous region",
 					rs[i].name, rs[i].off);
 			continue;
 		}
@@ -394,7 +409,12 @@ static enum fwg_status aten_flash_parse(struct fwg_unpack *u, struct fwg_node *n
 	size_t n = 0;
 	if (!a)
 		return FWG_NOMEM;
-	a->index_clear = bytes_are(&img, INDEX_OFF, IMG_TAG, 6);
+	a->index = find_index(&img);
+	a->index_clear = a->index != SIZE_MAX;
+	if (!a->index_clear)
+		a->index = INDEX_OFF;
+	else if (a->index != INDEX_OFF)
+		fwg_node_attr_hex(node, "index_offset", a->index);
 	bool encrypted = !a->index_clear && looks_encrypted(&img);
 	if (a->index_clear)
 		parse_index(node, &img, a);
@@ -403,14 +423,14 @@ static enum fwg_status aten_flash_parse(struct fwg_unpack *u, struct fwg_node *n
 	fwg_node_attr_bool(node, "encrypted", encrypted);
 	fwg_node_attr_int(node, "index_entries", a->count);
 	if (encrypted)
-		FWG_WARN(node, "aten.encrypted", INDEX_OFF,
+		FWG_WARN(node, "aten.encrypted", a->index,
 			"index and root_fs/web_fs headers are encrypted (AES-CBC), not decrypted");
 	else if (!a->index_clear)
 		FWG_WARN(node, "aten.index", INDEX_OFF, "no [img]: index at 0x%x", INDEX_OFF);
 	for (size_t i = 0; i < a->count; i++) {
 		const struct entry *e = &a->entries[i];
 		if (e->len == 0 || e->base > img.size || e->len > img.size - e->base) {
-			FWG_WARN(node, "aten.entry_bounds", INDEX_OFF,
+			FWG_WARN(node, "aten.entry_bounds", a->index,
 				"index entry %s at 0x%llx of 0x%llx bytes lies outside the image", e->name,
 				(unsigned long long)e->base, (unsigned long long)e->len);
 			continue;
@@ -433,9 +453,9 @@ static enum fwg_status aten_flash_parse(struct fwg_unpack *u, struct fwg_node *n
 		rs[n++] = (struct region){ 0, UBOOT_END, "u-boot", NULL, false };
 	if (img.size >= NVRAM_END && !overlaps_entry(a, UBOOT_END, NVRAM_END))
 		rs[n++] = (struct region){ UBOOT_END, NVRAM_END - UBOOT_END, "nvram", NULL, false };
-	if (img.size > INDEX_OFF && !overlaps_entry(a, INDEX_OFF, img.size)) {
-		size_t end = img.size - INDEX_OFF > INDEX_MAX ? INDEX_OFF + INDEX_MAX : img.size;
-		rs[n++] = (struct region){ INDEX_OFF, end - INDEX_OFF, "index", NULL, encrypted };
+	if (img.size > a->index && !overlaps_entry(a, a->index, img.size)) {
+		size_t end = img.size - a->index > INDEX_MAX ? a->index + INDEX_MAX : img.size;
+		rs[n++] = (struct region){ a->index, end - a->index, "index", NULL, encrypted };
 	}
 	enum fwg_status st = add_regions(u, node, &img, rs, n);
 	free(a);
