@@ -54,13 +54,13 @@ const struct cli_command cli_commands[] = {
 	{
 		"scan", "fwguard scan [OPTIONS] IMAGE",
 		"inventory a firmware image and report anomalies",
-		"Unpacks IMAGE and prints its inventory (component counts by type, SHA-256 of the image) and every anomaly found: bad checksums, non-erased data in volume free space or padding, unknown GUIDs, truncated, overlapping or out-of-bounds structures and exhausted limits. With --format json it prints the stable scan document described in docs/json.md.",
+		"Unpacks IMAGE (UEFI/SPI flash, capsules, option ROMs, OpenBMC, AMI MegaRAC and Supermicro BMC images, and the U-Boot images, filesystems, archives and compressed streams inside them) and prints its inventory (component counts by type, SHA-256 of the image) and every anomaly found: bad checksums, non-erased data in volume free space or padding, unknown GUIDs, truncated, overlapping or out-of-bounds structures and exhausted limits. With --format json it prints the stable scan document described in docs/json.md.",
 		scan_options, cli_run_scan,
 	},
 	{
 		"extract", "fwguard extract [OPTIONS] IMAGE -o DIR",
 		"write every component of a firmware image to a directory",
-		"Unpacks IMAGE and writes each component under DIR: a component with children becomes a directory holding _raw.bin (its stored bytes), _decoded.bin (its decompressed body, if any) and its children; a leaf becomes a .bin file. DIR/fwguard.json holds the scan document. Names are generated and sanitized, files are created relative to their parent directory without following symbolic links, so nothing is ever written outside DIR.",
+		"Unpacks IMAGE and writes each component under DIR: a component with children becomes a directory holding _raw.bin (its stored bytes), _decoded.bin (its decompressed body, if any) and its children; a leaf becomes a .bin file. A filesystem or archive (squashfs, jffs2, ubifs, cramfs, cpio, tar) is also rebuilt as a real directory tree in its directory's root/: names, contents, permissions (setuid and setgid dropped) and symbolic links are kept, hard links become copies and device nodes empty placeholder files. DIR/fwguard.json holds the scan document. Component names are generated and sanitized, entry names from the image are checked again, and every file is created relative to its parent directory without following symbolic links, so nothing is ever written outside DIR, whatever paths, links or names the image holds. Decompression is bounded by the --max-decoded and --max-nodes budgets.",
 		extract_options, cli_run_extract,
 	},
 	{

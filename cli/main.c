@@ -307,6 +307,14 @@ int cli_run_extract(int argc, char **argv)
 		fprintf(stderr, "fwguard extract: wrote %llu files, %llu bytes to %s\n",
 			(unsigned long long)stats.files, (unsigned long long)stats.bytes,
 			arg_value(&p, "output"));
+		if (stats.dirs || stats.symlinks || stats.devices)
+			fprintf(stderr, "fwguard extract: rebuilt %llu directories, %llu symlinks, "
+				"%llu device placeholders\n", (unsigned long long)stats.dirs,
+				(unsigned long long)stats.symlinks, (unsigned long long)stats.devices);
+		if (stats.conflicts)
+			fprintf(stderr, "fwguard extract: %llu filesystem entries not written "
+				"(name clashes or unsafe names)\n",
+				(unsigned long long)stats.conflicts);
 	}
 	fwg_image_free(img);
 	return rc;

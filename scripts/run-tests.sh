@@ -64,6 +64,8 @@ if [ "${SKIP_FUZZ:-0}" != 1 ]; then
 		# Seeds: real images and their components, extracted by fwguard.
 		./build/fwguard extract /usr/share/OVMF/OVMF_VARS_4M.ms.fd -o "$seeds/x1" 2>/dev/null
 		./build/fwguard extract /usr/share/qemu-efi-aarch64/QEMU_EFI.fd -o "$seeds/x2" 2>/dev/null
+		# BMC-side formats: small samples made by the real tools.
+		bash tests/gen/make_fuzz_seeds.sh "$seeds/bmc" >/dev/null
 		for t in build-fuzz/fuzz/fuzz_*; do
 			[ -f "$t" ] && [ -x "$t" ] || continue
 			name=${t#build-fuzz/fuzz/fuzz_}
@@ -73,6 +75,10 @@ if [ "${SKIP_FUZZ:-0}" != 1 ]; then
 				\( -path "*_${name}*" -o -name '_raw.bin' \) 2>/dev/null |
 				head -200 | while read -r f; do cp "$f" "$corpus/$(sha1sum <"$f" | cut -c1-16)"; done
 			cp /usr/lib/ipxe/qemu/efi-virtio.rom "$corpus/" 2>/dev/null
+			case $name in
+			fv|ffs|section|flash_area|capsule*|ifd*|option_rom|pe|te|nvram*|siglist*|tiano) ;;
+			*) cp "$seeds/bmc"/* "$corpus/" 2>/dev/null ;;
+			esac
 			if "$t" -max_total_time="$FUZZ_SECONDS" -max_len=1048576 -rss_limit_mb=2048 \
 				-timeout=20 -print_final_stats=1 "$corpus" >"$seeds/$name.log" 2>&1; then
 				echo "fuzz $name: ok ($(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$seeds/$name.log" | grep -o '[0-9]*$') runs)"

@@ -120,9 +120,13 @@ enum fwg_status fwg_write_scan_text(const struct fwg_image *image, FILE *out);
 
 /* Writes every component under DIR; nothing is ever created outside it. */
 struct fwg_extract_stats {
-	uint64_t files;
+	uint64_t files;      /* regular files written (components and fs files) */
 	uint64_t bytes;
-	uint64_t skipped;
+	uint64_t skipped;    /* components without bytes (restored from cache) */
+	uint64_t dirs;       /* filesystem directories rebuilt */
+	uint64_t symlinks;
+	uint64_t devices;    /* device nodes written as empty placeholders */
+	uint64_t conflicts;  /* fs entries not written: name clash, unsafe type */
 };
 FWG_NODISCARD enum fwg_status fwg_extract(const struct fwg_image *image,
 		const char *dir, struct fwg_extract_stats *stats, char *errbuf,

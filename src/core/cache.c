@@ -197,9 +197,22 @@ static void put_children(struct wbuf *b, const struct fwg_node *n)
 		put_child(b, n->children[i]);
 }
 
+static bool is_fs_entry(struct fwg_node *n, void *user)
+{
+	bool *found = user;
+	*found = n->fs != NULL;
+	return !*found;
+}
+
 void fwg_cache_store(struct fwg_cache *cache, const struct fwg_node *node, unsigned hash_kinds)
 {
 	if (!cache || !(node->hashed & FWG_HASH_SHA256))
+		return;
+	/* Filesystem entries carry metadata the cache format does not hold;
+	 * such subtrees are simply parsed again next time. */
+	bool has_fs = false;
+	fwg_node_walk((struct fwg_node *)node, is_fs_entry, &has_fs);
+	if (has_fs)
 		return;
 	struct wbuf b = { 0 };
 	put(&b, CACHE_MAGIC, 8);

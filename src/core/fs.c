@@ -6,6 +6,7 @@
  * so that archives listing full paths find their parent directories and
  * duplicates in O(1), whatever the number of entries.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -157,7 +158,7 @@ static char *entry_name(struct fwg_fs_builder *b, struct fwg_node *parent, const
 	}
 	char *safe = fwg_text_escape_name(raw, n);
 	free(raw);
-	if (*renamed && safe)
+	if (*renamed && safe && parent)
 		FWG_WARN(parent, "fs.bad_name", 0,
 			"entry name with '/', NUL or dot-only name rewritten as \"%s\"", safe);
 	(void)b;
@@ -225,6 +226,8 @@ enum fwg_status fwg_fs_add(struct fwg_fs_builder *b, struct fwg_node *dir, const
 	}
 	n->name = safe;
 	n->fs->path = path;
+	if (type == FWG_TYPE_FILE)
+		snprintf(n->fs->kind, sizeof(n->fs->kind), "empty");
 	n->fs->mode = meta->mode;
 	n->fs->uid = meta->uid;
 	n->fs->gid = meta->gid;
@@ -246,6 +249,30 @@ enum fwg_status fwg_fs_add(struct fwg_fs_builder *b, struct fwg_node *dir, const
 		return st;
 	*out = n;
 	return FWG_OK;
+}
+
+/* The newest entry named [name, name+len) directly under dir (NULL =
+ * root), by the index; the name is escaped as fwg_fs_add stores it. */
+static struct fwg_node *find_child_entry(struct fwg_fs_builder *b, struct fwg_node *dir,
+		const char *name, size_t len)
+{
+	bool renamed;
+	char *safe = entry_name(b, NULL, name, len, &renamed);
+	if (!safe)
+		return NULL;
+	const char *ppath = dir ? dir->fs->path : "";
+	size_t plen = strlen(ppath), slen = strlen(safe);
+	char *path = malloc(plen + slen + 2);
+	struct fwg_node *hit = NULL;
+	if (path) {
+		memcpy(path, ppath, plen);
+		path[plen] = '/';
+		memcpy(path + plen + 1, safe, slen + 1);
+		hit = b->slots[index_slot(b, path, plen + slen + 1)];
+		free(path);
+	}
+	free(safe);
+	return hit;
 }
 
 enum fwg_status fwg_fs_add_path(struct fwg_fs_builder *b, const char *path, size_t len,
@@ -283,12 +310,16 @@ enum fwg_status fwg_fs_add_path(struct fwg_fs_builder *b, const char *path, size
 	struct fwg_node *dir = NULL;
 	static const struct fwg_fs_meta implied_dir = { .mode = S_IFDIR | 0755 };
 	for (size_t k = 0; st == FWG_OK && k + 1 < count; k++) {
-		struct fwg_node *next;
-		st = fwg_fs_add(b, dir, path + start[k], clen[k], &implied_dir, &next);
-		if (st == FWG_OK && next->type != FWG_TYPE_DIR) {
+		/* The parents' path so far is start[0] .. start[k]+clen[k] with
+		 * normalised separators: look the component up under dir. */
+		struct fwg_node *next = find_child_entry(b, dir, path + start[k], clen[k]);
+		if (next && next->type != FWG_TYPE_DIR) {
+			/* "link -> /etc" then "link/passwd": never through it. */
 			FWG_WARN(next, "fs.not_a_directory", 0,
 				"an archive entry is stored below this non-directory");
 			st = FWG_TRUNCATED;
+		} else if (!next) {
+			st = fwg_fs_add(b, dir, path + start[k], clen[k], &implied_dir, &next);
 		}
 		dir = next;
 	}

@@ -232,6 +232,14 @@ enum fwg_status fwg_image_open_buffer(const uint8_t *data, size_t size, const ch
 		const struct fwg_options *options, struct fwg_image **image_out,
 		char *errbuf, size_t errbuf_size)
 {
+	return fwg_image_open_buffer_as(data, size, label, options, NULL, image_out, errbuf,
+		errbuf_size);
+}
+
+enum fwg_status fwg_image_open_buffer_as(const uint8_t *data, size_t size, const char *label,
+		const struct fwg_options *options, const struct fwg_handler *handler,
+		struct fwg_image **image_out, char *errbuf, size_t errbuf_size)
+{
 	struct fwg_options defaults;
 	if (!options) {
 		fwg_options_default(&defaults);
@@ -253,6 +261,7 @@ enum fwg_status fwg_image_open_buffer(const uint8_t *data, size_t size, const ch
 	root->body = data;
 	root->body_size = size;
 	root->abs_offset = 0;
+	root->handler = handler;
 	const char *base = strrchr(img->path, '/');
 	fwg_node_set_name(root, base ? base + 1 : img->path);
 

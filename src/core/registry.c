@@ -21,7 +21,7 @@ const struct fwg_handler fwg_handler_leaf = {
 	.parse = leaf_parse,
 };
 
-static const struct fwg_handler *const registry[] = {
+const struct fwg_handler *const fwg_registry[] = {
 	&fwg_handler_capsule,
 	&fwg_handler_fv,
 	&fwg_handler_nvram,
@@ -56,14 +56,14 @@ static const struct fwg_handler *const registry[] = {
 	&fwg_handler_carve,
 };
 
-#define REGISTRY_COUNT (sizeof(registry) / sizeof(registry[0]))
+const size_t fwg_registry_count = sizeof(fwg_registry) / sizeof(fwg_registry[0]);
 
 const struct fwg_handler *fwg_unpack_probe(const struct fwg_cursor *body, bool top)
 {
 	const struct fwg_handler *best = NULL;
 	int best_score = 0;
-	for (size_t i = 0; i < REGISTRY_COUNT; i++) {
-		const struct fwg_handler *h = registry[i];
+	for (size_t i = 0; i < fwg_registry_count; i++) {
+		const struct fwg_handler *h = fwg_registry[i];
 		if (!h->probe || ((h->flags & FWG_HANDLER_PROBE_TOP_ONLY) && !top))
 			continue;
 		int score = h->probe(body);

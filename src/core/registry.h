@@ -7,6 +7,10 @@
 
 #include "handler.h"
 
+/* Every handler that probing considers, in probing order. */
+extern const struct fwg_handler *const fwg_registry[];
+extern const size_t fwg_registry_count;
+
 /* Probed at the top of images and regions (see registry.c for order). */
 extern const struct fwg_handler fwg_handler_capsule;
 extern const struct fwg_handler fwg_handler_fv;

@@ -216,7 +216,9 @@ static enum fwg_status unpack_node(struct fwg_unpack *u, struct fwg_node *node, 
 
 	if (!h && node->body_size) {
 		struct fwg_cursor body = fwg_node_body(node);
-		h = fwg_unpack_probe(&body, top);
+		/* A flash partition is as opaque as the image itself: the
+		 * top-level probes (layouts, carving) apply inside it too. */
+		h = fwg_unpack_probe(&body, top || node->type == FWG_TYPE_PARTITION);
 		if (h && h->node_type && h->node_type != node->type) {
 			/* The probed format is a component of its own inside
 			 * this node: wrap it, then let recursion parse it. */

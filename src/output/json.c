@@ -5,7 +5,8 @@
  *   {"tool", "version", "image": {"path", "size", "sha256"},
  *    "components": [ {id, parent, type, name, guid, offset, size,
  *                     abs_offset, sha256, [sha1], [sha384], path, depth,
- *                     decoded_size, from_cache, attributes{}} ... ],
+ *                     decoded_size, from_cache, [fs_path, mode, uid, gid,
+ *                     mtime, inode, link_target, kind, rdev], attributes{}} ... ],
  *    "anomalies": [ {component, path, severity, code, offset, message} ] }
  *
  * Components are listed in tree pre-order, so a parent always precedes its
@@ -45,6 +46,33 @@ static json_t *hex_or_null(const struct fwg_node *n, enum fwg_hash_kind k)
 {
 	const char *h = fwg_node_hash_hex(n, k);
 	return h ? json_string(h) : json_null();
+}
+
+/* Filesystem entries: where they sit in their filesystem and its
+ * metadata.  Names and targets were escaped to UTF-8 when stored. */
+static void add_fs_fields(json_t *o, const struct fwg_node *n)
+{
+	const struct fwg_fs_info *fs = n->fs;
+	json_object_set_new_nocheck(o, "fs_path", json_string(fs->path));
+	json_object_set_new_nocheck(o, "mode", json_integer(fs->mode));
+	json_object_set_new_nocheck(o, "uid", json_integer(fs->uid));
+	json_object_set_new_nocheck(o, "gid", json_integer(fs->gid));
+	if (fs->has_mtime)
+		json_object_set_new_nocheck(o, "mtime", json_integer((json_int_t)fs->mtime));
+	if (fs->inode)
+		json_object_set_new_nocheck(o, "inode", json_integer((json_int_t)fs->inode));
+	if (fs->link_target)
+		json_object_set_new_nocheck(o, "link_target", json_string(fs->link_target));
+	if (n->type == FWG_TYPE_FILE)
+		json_object_set_new_nocheck(o, "kind", json_string(fs->kind));
+	if (n->type == FWG_TYPE_DEVICE) {
+		json_t *rdev = json_object();
+		if (rdev) {
+			json_object_set_new_nocheck(rdev, "major", json_integer(fs->rdev_major));
+			json_object_set_new_nocheck(rdev, "minor", json_integer(fs->rdev_minor));
+			json_object_set_new_nocheck(o, "rdev", rdev);
+		}
+	}
 }
 
 struct json_state {
@@ -88,6 +116,8 @@ static bool add_component(struct fwg_node *n, void *user)
 		json_object_set_new_nocheck(o, "decoded_size", json_integer((json_int_t)n->body_size));
 	if (n->from_cache)
 		json_object_set_new_nocheck(o, "from_cache", json_true());
+	if (n->fs)
+		add_fs_fields(o, n);
 	for (size_t i = 0; i < n->attr_count; i++)
 		json_object_set_new(attrs, n->attrs[i].key, attr_value(n, &n->attrs[i]));
 	/* Keys of the fixed fields above are ASCII literals, so they skip

@@ -307,11 +307,25 @@ const struct fwg_handler fwg_handler_fv = {
  * between them become padding, empty (0x00/0xff) or flagged non-empty.
  */
 
+/* At the top of an image: a volume at its start that does not fill it
+ * (fv_probe takes those that do).  Volumes further in are found by the
+ * carver through the "_FVH" magic, with the volume's length as extent. */
 static int flash_area_probe(const struct fwg_cursor *body)
 {
-	(void)body;
-	return 1; /* fallback for the top of an image */
+	struct fv_header h;
+	return looks_like_fv(body, &h) ? 2 : 0;
 }
+
+static uint64_t flash_area_extent(const struct fwg_cursor *body)
+{
+	struct fv_header h;
+	return looks_like_fv(body, &h) ? h.length : 0;
+}
+
+static const struct fwg_magic flash_area_magics[] = {
+	{ "_FVH", 4, 0x28 },
+	{ 0 },
+};
 
 static enum fwg_status add_padding(struct fwg_unpack *u, struct fwg_node *node,
 		const struct fwg_cursor *c, size_t off, size_t end)
@@ -379,4 +393,6 @@ const struct fwg_handler fwg_handler_flash_area = {
 	.flags = FWG_HANDLER_PROBE_TOP_ONLY,
 	.probe = flash_area_probe,
 	.parse = flash_area_parse,
+	.magics = flash_area_magics,
+	.extent = flash_area_extent,
 };
