@@ -22,8 +22,9 @@
  * holds a FIT (a flattened device tree, magic d00dfeed) whose
  * /images/<name> node with type = "flat_dt" is the board's device tree;
  * its flash node has a "fixed-partitions" child whose subnodes give each
- * partition's reg = <offset size> and label.  The FIT and the inner DTB are
- * validated with fdt_check_full() before libfdt walks them.
+ * partition's reg = <offset size> and label (read by fwg_fdt_partitions,
+ * beside the DTB handler).  The FIT and the inner DTB are validated with
+ * fdt_check_full() before libfdt walks them.
  *
  * Children: one `partition` per partition (name = label, handler NULL so
  * the registry opens its content), except u-boot-env, whose partition
@@ -48,10 +49,12 @@
 
 #include "../../core/handler.h"
 #include "../../core/registry.h"
+#include "../uboot/fdt_partitions.h"
 #include "layout.h"
 
 #define MIB (1024u * 1024u)
 #define MAX_PARTITIONS 64
+#define MAX_DT_PARTITIONS 256
 #define MAX_FIT_IMAGES 64
 #define MAX_FIXED_PARTITION_NODES 16
 #define MAX_LABEL 64
@@ -185,49 +188,26 @@ static void copy_label(char *dst, const char *src, size_t len)
 	dst[n] = '\0';
 }
 
-static uint64_t read_cells(const fdt32_t *p, int cells)
+/* The partitions of one fixed-partitions group, when they describe this
+ * image (inside it, and naming a kernel, rofs or UBI partition). */
+static bool group_layout(const struct fwg_fdt_partition *dp, size_t n, unsigned group,
+		size_t image_size, struct layout *out)
 {
-	uint64_t v = 0;
-	for (int i = 0; i < cells; i++)
-		v = (v << 32) | fdt32_to_cpu(p[i]);
-	return v;
-}
-
-/* Partitions of one fixed-partitions node; false when they do not
- * describe this image. */
-static bool read_fixed_partitions(const void *dtb, int node, size_t image_size,
-		struct layout *out)
-{
-	int ac = fdt_address_cells(dtb, node), sc = fdt_size_cells(dtb, node);
-	if (ac < 1 || ac > 2 || sc < 1 || sc > 2)
-		return false;
 	struct layout l = { .count = 0 };
 	bool known_name = false;
-	int sub;
-	fdt_for_each_subnode(sub, dtb, node) {
-		int len;
-		const fdt32_t *reg = fdt_getprop(dtb, sub, "reg", &len);
-		if (!reg || len < (ac + sc) * 4)
+	for (size_t i = 0; i < n; i++) {
+		if (dp[i].group != group)
 			continue;
 		if (l.count == MAX_PARTITIONS)
 			return false;
 		struct part *p = &l.parts[l.count];
-		p->offset = read_cells(reg, ac);
-		p->size = read_cells(reg + ac, sc);
+		p->offset = dp[i].offset;
+		p->size = dp[i].size;
 		if (p->size == 0 || p->offset >= image_size || p->size > image_size - p->offset)
 			return false;
-		const char *label = fdt_getprop(dtb, sub, "label", &len);
-		if (label && len > 0) {
-			copy_label(p->name, label, (size_t)len);
-		} else {
-			int nlen;
-			const char *nm = fdt_get_name(dtb, sub, &nlen);
-			const char *at = nm ? memchr(nm, '@', (size_t)nlen) : NULL;
-			copy_label(p->name, nm ? nm : "", nm ? (size_t)(at ? at - nm : nlen) : 0);
-		}
-		p->read_only = fdt_getprop(dtb, sub, "read-only", NULL) != NULL;
-		if (!strcmp(p->name, "kernel") || !strcmp(p->name, "rofs") ||
-				strstr(p->name, "ubi"))
+		copy_label(p->name, dp[i].label, strnlen(dp[i].label, sizeof(dp[i].label)));
+		p->read_only = dp[i].read_only;
+		if (!strcmp(p->name, "kernel") || !strcmp(p->name, "rofs") || strstr(p->name, "ubi"))
 			known_name = true;
 		if (strstr(p->name, "ubi"))
 			l.ubi = true;
@@ -239,20 +219,22 @@ static bool read_fixed_partitions(const void *dtb, int node, size_t image_size,
 	return true;
 }
 
-static bool layout_from_dtb(const void *dtb, size_t dtb_size, size_t image_size,
+/* The first fixed-partitions node of the device tree that fits. */
+static bool layout_from_dtb(const uint8_t *dtb, size_t dtb_size, size_t image_size,
 		struct layout *out)
 {
-	if (fdt_check_full(dtb, dtb_size) != 0)
+	struct fwg_fdt_partition *dp = calloc(MAX_DT_PARTITIONS, sizeof(*dp));
+	size_t n = 0;
+	bool found = false;
+	if (!dp)
 		return false;
-	int node = -1;
-	for (int i = 0; i < MAX_FIXED_PARTITION_NODES; i++) {
-		node = fdt_node_offset_by_compatible(dtb, node, "fixed-partitions");
-		if (node < 0)
-			return false;
-		if (read_fixed_partitions(dtb, node, image_size, out))
-			return true;
+	if (fwg_fdt_partitions(dtb, dtb_size, dp, MAX_DT_PARTITIONS, &n) == FWG_OK) {
+		unsigned last = n ? dp[n - 1].group : 0;
+		for (unsigned g = 0; n && g <= last && g < MAX_FIXED_PARTITION_NODES && !found; g++)
+			found = group_layout(dp, n, g, image_size, out);
 	}
-	return false;
+	free(dp);
+	return found;
 }
 
 /* libfdt wants its blob 8-byte aligned: an aligned copy when needed. */
@@ -332,7 +314,7 @@ static bool layout_from_fit(const struct fwg_cursor *body, size_t kernel_off,
 	if (total < 40 || total > avail)
 		return false;
 	const uint8_t *raw, *fit;
-	void *fit_owned, *dtb_owned = NULL;
+	void *fit_owned;
 	if (fwg_cursor_bytes_at(body, kernel_off, avail, &raw) != FWG_OK ||
 			!aligned_blob(raw, ((uintptr_t)raw & 7) ? total : avail, &fit, &fit_owned))
 		return false;
@@ -350,14 +332,11 @@ static bool layout_from_fit(const struct fwg_cursor *body, size_t kernel_off,
 			if (!type || len < 7 || strncmp(type, "flat_dt", 7) != 0 ||
 					!is_uncompressed(fit, img))
 				continue;
-			const uint8_t *d, *dtb;
+			const uint8_t *d;
 			size_t dsize;
-			if (!fit_image_data(fit, avail, img, &d, &dsize) ||
-					!aligned_blob(d, dsize, &dtb, &dtb_owned))
+			if (!fit_image_data(fit, avail, img, &d, &dsize))
 				continue;
-			found = layout_from_dtb(dtb, dsize, image_size, out);
-			free(dtb_owned);
-			dtb_owned = NULL;
+			found = layout_from_dtb(d, dsize, image_size, out);
 			if (found) {
 				int nlen;
 				const char *nm = fdt_get_name(fit, img, &nlen);
