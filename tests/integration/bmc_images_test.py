@@ -259,6 +259,25 @@ def test_aten(work, meta):
         enc = [p['name'] for p in d.children(top[0]) if p['attributes'].get('encrypted')]
         check('aten encrypted: rootfs, webfs and index marked', sorted(enc) == ['index', 'rootfs', 'webfs'],
               enc)
+    # X8/X9 (WPCM450) layout.
+    d = Doc(meta['x9_image'])
+    top = d.of_type('aten_flash')
+    if check('aten x9: aten_flash found', len(top) == 1):
+        a = top[0]['attributes']
+        check('aten x9: generation, images, v2 footer checksum',
+              a.get('generation') == 'x8_x9_wpcm450' and a.get('image_count') == 3 and
+              a.get('footer_version') == 2 and a.get('footer_checksum_ok') is True, a)
+        parts = {p['name']: p for p in d.children(top[0], 'partition')}
+        for w in meta['x9_images']:
+            p = parts.get(w['name'])
+            check(f'aten x9 {w["name"]}: base, length, checksum', p and p['offset'] == w['base'] and
+                  p['size'] == w['len'] and p['attributes'].get('checksum_ok') is True, p)
+        fs = [w for w in meta['x9_images'] if w['name'] == '1stFS'][0]
+        bad = patched(meta['x9_image'], os.path.join(work, 'aten-x9-flip.bin'),
+                      [(fs['base'] + 0x3000, b'\x33')])
+        codes = Doc(bad).codes()
+        check('aten x9 flipped 1stFS byte: image checksum and footer checksum fail',
+              'aten.image_checksum' in codes and 'aten.footer' in codes, codes)
     rootfs = [e for e in meta['entries'] if 'rootfs' in e['name']][0]
     bad = patched(meta['image'], os.path.join(work, 'aten-crc.bin'),
                   [(rootfs['base'] + 0x2000, b'\xa5')])
@@ -444,6 +463,7 @@ def test_roundtrips(work, ob, mr, at):
                (t['initrd'], 'cpio'), (t['extlog'], 'tar')])
     t = at['trees']
     roundtrip(work, 'aten', at['image'], [(t['rootfs'], 'cramfs'), (t['webfs'], 'cramfs')])
+    roundtrip(work, 'aten-x9', at['x9_image'], [(t['rootfs'], 'cramfs')])
     d = Doc(ob['static']['image'])
     elves = [c for c in d.of_type('elf') if c['attributes'].get('machine') == 'arm']
     check('openbmc static: uboot.elf inside rofs identified as an ARM ELF', elves)
