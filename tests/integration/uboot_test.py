@@ -18,7 +18,8 @@ and the compressors from Debian), built at test time:
   * mkenvimage single, redundant (-r), big-endian (-b), and two copies;
   * a dtc-made flash layout: partitions listed;
   * the three found by the carver at odd offsets of a flash-like blob;
-  * hostile variants: header/data CRC flips, truncation, absurd sizes and
+  * hostile variants: header/data CRC flips, the magic alone inside code,
+    truncation, absurd sizes and
     tables, a corrupt compressed stream, a bzip2 bomb, FIT hash mismatch,
     data-offset outside the image, overlapping images, corrupt structure,
     dangling configuration references, a bad env copy; each
@@ -30,6 +31,7 @@ Usage: uboot_test.py FWGUARD [TEST_SWEEP]
 import hashlib
 import json
 import os
+import random
 import re
 import shutil
 import struct
@@ -390,7 +392,7 @@ def test_hostile(d):
     good = M.read(path)
 
     b = bytearray(good)
-    b[40] ^= 0x20                     # name byte: header CRC breaks
+    b[32] ^= 0x20                     # name character h -> H: header CRC breaks
     s = hostile_scan('uimage header crc', d, bytes(b), ['uimage.header_crc'])
     check('hostile uimage header crc: still opened', s.one('uimage') is not None and
           attrs(s.one('uimage')).get('header_crc_valid') is False)
@@ -409,6 +411,15 @@ def test_hostile(d):
     b = bytearray(good)
     b[64 + 30:64 + 60] = os.urandom(30)  # corrupt deflate data, CRCs resealed
     s = hostile_scan('uimage corrupt stream', d, M.reseal_uimage(bytes(b)), ['uimage.decode'])
+
+    # the magic as a constant in code (U-Boot binaries hold it): not an image
+    rnd = random.Random(7)
+    code = bytearray(rnd.getrandbits(8) for _ in range(0x4000))
+    for at in (0x100, 0x1234, 0x3000):
+        code[at:at + 4] = b'\x27\x05\x19\x56'
+    s = hostile_scan('uimage magic in code', d, bytes(code), [])
+    check('hostile uimage magic in code: no uimage claimed', not s.of_type('uimage'),
+          [c['abs_offset'] for c in s.of_type('uimage')])
 
     mpath = M.multi(d, [b'a' * 64, b'b' * 64])
     m = bytearray(M.read(mpath))
