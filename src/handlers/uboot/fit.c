@@ -53,7 +53,7 @@
 #include "../../core/handler.h"
 #include "../../core/registry.h"
 #include "fdt_partitions.h"
-#include "uboot_decompress.h"
+#include "uboot_compression.h"
 
 #define FDT_MAGIC_BE 0xd00dfeedu
 #define FDT_V16_HEADER 36u
@@ -809,12 +809,12 @@ static enum fwg_status parse_image(struct fit_ctx *fc, int inode)
 	}
 	if (comp == FWG_UBOOT_COMP_NONE)
 		return FWG_OK; /* the core probes the data */
-	bool decoded;
+	/* The data becomes a stream decoded by its own handler. */
+	const struct fwg_handler *h = fwg_uboot_comp_handler(comp);
+	struct fwg_node *stream;
 	img->handler = &fwg_handler_leaf;
-	st = fwg_uboot_decompress(fc->u, img, comp, "fit.decode", &decoded);
-	if (st != FWG_OK || !decoded)
-		return st;
-	return fwg_uboot_attach_probed(fc->u, img);
+	st = fwg_unpack_add_child(fc->u, img, h->node_type, 0, img->body_size, h, &stream);
+	return st == FWG_NOMEM ? st : FWG_OK;
 }
 
 /* Appends "name{kernel=.. fdt=..}" for one configuration and checks its
