@@ -82,6 +82,11 @@ def make_tree(root, large=True, hardlinks=True):
     os.symlink('does/not/exist', os.path.join(root, 'dangling'))
     if hardlinks:
         os.link(os.path.join(root, 'a/hello.txt'), os.path.join(root, 'a/b/hardlink.txt'))
+    # a directory of 600 entries: several listing headers and, in squashfs,
+    # an extended directory inode with an index
+    os.makedirs(os.path.join(root, 'many'))
+    for i in range(600):
+        write(f'many/entry-{i:04d}-{"x" * (i % 40)}', b'%d\n' % i)
     os.chmod(os.path.join(root, 'a/b'), 0o750)
 
 

@@ -414,13 +414,20 @@ static enum fwg_status file_content(struct cr_ctx *x, struct fwg_node *file,
 	return FWG_OK;
 }
 
-/* A symlink's target: its data, decoded into a temporary buffer. */
+/* A symlink's target: its data, decoded into a temporary buffer.  The
+ * kernel reads at most one page of it; longer claims are refused (each
+ * symlink would otherwise decode up to 16 MiB outside the budgets). */
 static enum fwg_status symlink_target(struct cr_ctx *x, const struct cramfs_inode *ino,
 		struct fwg_node *where, char **out)
 {
 	*out = NULL;
 	if (ino->size == 0 || ino->offset == 0)
 		return FWG_OK;
+	if (ino->size > CRAMFS_PAGE) {
+		FWG_ERR(where, "cramfs.symlink", 0,
+			"symlink target of 0x%" PRIx32 " bytes is longer than a page; not read", ino->size);
+		return FWG_OK;
+	}
 	uint8_t *buf = malloc(ino->size);
 	if (!buf)
 		return FWG_NOMEM;
