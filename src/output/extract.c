@@ -217,8 +217,20 @@ static enum fwg_status write_fs_symlink(struct extract_ctx *x, int dirfd, const 
 
 /* Components inside a filesystem file go beside root/, in a directory
  * named after the file's component. */
+static bool same_bytes_leaf(const struct fwg_node *file, const struct fwg_node *c)
+{
+	return c->child_count == 0 && !c->body_decoded && c->offset == 0 && c->size == file->size;
+}
+
 static enum fwg_status write_nested(struct extract_ctx *x, int sidefd, const struct fwg_node *n)
 {
+	/* An ELF identified in a file is the file again: root/ already has
+	 * those bytes, fwguard.json has what was learned about them. */
+	bool any = false;
+	for (size_t i = 0; i < n->child_count; i++)
+		any = any || !same_bytes_leaf(n, n->children[i]);
+	if (!any)
+		return FWG_OK;
 	char name[MAX_NAME + 8];
 	component_name(n, "", name);
 	int sub = open_subdir(x, sidefd, name);
@@ -226,7 +238,8 @@ static enum fwg_status write_nested(struct extract_ctx *x, int sidefd, const str
 		return FWG_IO;
 	enum fwg_status st = FWG_OK;
 	for (size_t i = 0; st == FWG_OK && i < n->child_count; i++)
-		st = extract_node(x, sub, n->children[i], false);
+		if (!same_bytes_leaf(n, n->children[i]))
+			st = extract_node(x, sub, n->children[i], false);
 	close(sub);
 	return st;
 }
