@@ -467,6 +467,9 @@ def test_cycles(work):
         check(loops == sorted([p_self, p_root, p_back]), "cycles reported: %s" % loops)
         check([a["offset"] for a in anomalies(doc, "jffs2.missing_inode")] == [p_missing],
               "dirent to a missing inode reported")
+        a = jffs2_component(doc)["attributes"]
+        check(a.get("dir_loops") == 3 and a.get("missing_inodes") == 1,
+              "cycle counts: %r %r" % (a.get("dir_loops"), a.get("missing_inodes")))
         got = fs_roundtrip.scan_entries(doc, jffs2_component(doc)["id"])
         check("/x/y" in got and "/x/y/x" not in got and "/d/self" not in got,
               "cycles not followed: %s" % sorted(got))

@@ -27,7 +27,7 @@
  * compressors, cleanmarkers, padding_nodes, summary_nodes, xattr_nodes,
  * bad_crc_nodes, malformed_nodes, obsolete_nodes (marked obsolete on
  * flash), superseded_nodes (older versions nothing shows any more),
- * deleted_entries, orphan_inodes, garbage_bytes.
+ * deleted_entries, orphan_inodes, dir_loops, missing_inodes, garbage_bytes.
  *
  * Invariants: all work is bounded by the image: at most size/12 nodes are
  * recorded, the sorts and the sweep are O(n log n), every directory is
@@ -492,6 +492,10 @@ static void set_attributes(struct jffs2_fs *f, uint64_t orphans)
 	fwg_node_attr_int(n, "superseded_nodes", f->stats.superseded + f->superseded_dirents);
 	fwg_node_attr_int(n, "deleted_entries", f->deleted);
 	fwg_node_attr_int(n, "orphan_inodes", orphans);
+	if (f->loops)
+		fwg_node_attr_int(n, "dir_loops", f->loops);
+	if (f->missing_inodes)
+		fwg_node_attr_int(n, "missing_inodes", f->missing_inodes);
 	if (s->garbage_bytes)
 		fwg_node_attr_int(n, "garbage_bytes", s->garbage_bytes);
 	if (f->deleted)
