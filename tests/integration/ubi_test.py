@@ -189,6 +189,10 @@ def test_ubi_volumes(tmp, src, expected):
                                                                    len(data)))
             check(v["sha256"] == sha(data), "%s: %s sha256" % (what, vname))
             check(v["attributes"]["used_bytes"] == len(data), "%s: %s used_bytes" % (what, vname))
+        rofs_vol = vols.get("rofs-0a1b2c3d")
+        if rofs_vol:
+            check(any(c["parent"] == rofs_vol["id"] for c in of_type(doc, "squashfs")),
+                  what + ": squashfs found in the rofs volume")
         v = vols.get("rwfs")
         if v:
             with open(rwfs, "rb") as f:
