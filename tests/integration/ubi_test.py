@@ -5,7 +5,7 @@ variants of those images.
 Round trips (mkfs.ubifs, ubinize, mksquashfs from Debian):
   - UBIFS with lzo, zlib, zstd, none and favor_lzo, in the geometry of
     OpenBMC's UBI layout (-m 1 -e 65408) and of 2 KiB-page NAND
-    (-m 2048 -e 126976): the scan's entries (fs_path, type, size, sha256,
+    (-m 2048 -e 126976), and an authenticated (signed) one: the scan's entries (fs_path, type, size, sha256,
     mode, link_target, rdev) equal the source tree's, and `fwguard
     extract` rebuilds the same tree (fs_roundtrip.compare_trees);
   - UBI images (ubinize -p 64KiB -m 1; -p 128KiB -m 2048 -s 512; -p 128KiB
@@ -136,6 +136,21 @@ def test_ubifs_direct(tmp, src, expected):
             compare_entries(doc, fs, expected, what)
             if compr in ("lzo", "zstd") and gname == "openbmc":
                 roundtrip_extract(img, src, tmp, what)
+    # authenticated UBIFS: index branches carry a hash after the key
+    if shutil.which("openssl"):
+        key, cert = os.path.join(tmp, "auth.key"), os.path.join(tmp, "auth.crt")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                        key, "-out", cert, "-days", "2", "-subj", "/CN=fwguard-test"],
+                       check=True, capture_output=True)
+        img = mk.mkfs_ubifs(src, os.path.join(tmp, "auth.ubifs"), "zstd", 1, 65408, 400,
+                            extra=("--hash-algo=sha256", "--auth-key=" + key,
+                                   "--auth-cert=" + cert))
+        doc = scan(img)
+        fss = of_type(doc, "ubifs")
+        if check(len(fss) == 1, "authenticated ubifs: found"):
+            check(fss[0]["attributes"].get("authenticated") is True, "authenticated: attribute")
+            check(not doc["anomalies"], "authenticated: anomalies %s" % doc["anomalies"][:3])
+            compare_entries(doc, fss[0], expected, "authenticated ubifs")
 
 
 def ubi_layouts(tmp, src):
@@ -189,6 +204,10 @@ def test_ubi_volumes(tmp, src, expected):
                                                                    len(data)))
             check(v["sha256"] == sha(data), "%s: %s sha256" % (what, vname))
             check(v["attributes"]["used_bytes"] == len(data), "%s: %s used_bytes" % (what, vname))
+        rofs_vol = vols.get("rofs-0a1b2c3d")
+        if rofs_vol:
+            check(any(c["parent"] == rofs_vol["id"] for c in of_type(doc, "squashfs")),
+                  what + ": squashfs found in the rofs volume")
         v = vols.get("rwfs")
         if v:
             with open(rwfs, "rb") as f:
