@@ -4,7 +4,10 @@
  * handler that owns the magic.
  *
  * Every registered handler may list magics (bytes at a fixed offset from
- * the start of its format).  The scan walks the window once: a bitmap of
+ * the start of its format).  A magic alone proves little inside code or
+ * compressed data (U-Boot compares against the uImage magic), so a hit
+ * counts only when the owner's probe is confident (a checksum or enough
+ * structure verified, FWG_CARVE_MIN_CONFIDENCE).  The scan walks the window once: a bitmap of
  * the first two bytes of every magic rejects almost every position with
  * one load, and the few candidates are checked against the magics that
  * start with that byte.  At a hit, the owner's probe must accept the
@@ -127,7 +130,7 @@ static bool find_hit(const struct fwg_cursor *body, size_t from, struct carve_hi
 			if (fwg_cursor_sub(body, start, size - start, &win) != FWG_OK)
 				continue;
 			const struct fwg_handler *h = table.entries[k].handler;
-			if (h->probe(&win) <= 0)
+			if (h->probe(&win) < FWG_CARVE_MIN_CONFIDENCE)
 				continue;
 			hit->handler = h;
 			hit->start = start;

@@ -57,7 +57,7 @@ def short(v, n=120):
 
 def check(cond, what):
     global passed
-    if len(what) > 400:
+    if len(what) > 4000:
         what = what[:400] + "..."
     if cond:
         passed += 1
@@ -371,7 +371,7 @@ def scan_bytes(work, name, data, timeout=60):
         check(False, "%s: scan did not finish in %ds" % (name, timeout))
         return None, timeout
     el = time.monotonic() - t
-    check(r.returncode == 0, "%s: scan exit %d %s" % (name, r.returncode, r.stderr[-300:]))
+    check(r.returncode == 0, "%s: scan exit %d %s" % (name, r.returncode, r.stderr[:3000].decode(errors="replace")))
     return (json.loads(r.stdout) if r.returncode == 0 else None), el
 
 

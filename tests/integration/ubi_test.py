@@ -19,7 +19,8 @@ Hostile (damage planted with valid checksums where the point is to get
 past them): truncation, a bit-flip sweep, a newer copy of a LEB, a bad
 volume-table copy, a static LEB with bad data, a huge reserved_pebs, an
 index cycle and a shared index child, both master nodes gone, a huge
-inode size, a huge leb_cnt, and a journal bud written after the commit.
+inode size, a huge leb_cnt, undecodable data blocks, a CRC-work flood, and
+a journal bud written after the commit.
 
 Usage: ubi_test.py FWGUARD
 """
@@ -77,12 +78,12 @@ def entry_view(c):
     rdev = c.get("rdev")
     return (t, c.get("mode"), c["size"] if t == "file" else None,
             c["sha256"] if t == "file" else None, c.get("link_target"),
-            (rdev["major"], rdev["minor"]) if rdev else None)
+            (rdev["major"], rdev["minor"]) if rdev else None,
+            (c.get("uid"), c.get("gid"), c.get("mtime")))
 
 
 def expected_view(exp):
-    return {p: (t, mode, size, digest, link, rdev) for p, (t, mode, size, digest, link, rdev)
-            in exp.items()}
+    return dict(exp)
 
 
 def compare_entries(doc, fs_comp, expected, what):
@@ -432,6 +433,40 @@ def test_ubifs_hostile(tmp, src, expected):
     check(any("lzo" in m for m in msgs) and any("compr_type" in m for m in msgs),
           "undecodable data: reasons %s" % msgs)
 
+    # a CRC-work flood: no master (so the main area is scanned), then 60
+    # LEBs of node headers every 24 bytes, each claiming the rest of its LEB
+    # with a bad CRC; unbounded this is gigabytes of checksumming
+    import time
+    f2 = mk.Ubifs(base)
+    f2.b[fs.leb:3 * fs.leb] = b"\xff" * (2 * fs.leb)
+    first = len(f2.b) // fs.leb
+    flood = bytearray(b"\xff" * fs.leb)
+    for off in range(0, fs.leb - 24, 24):
+        struct.pack_into("<IIQIB", flood, off, mk.UBIFS_MAGIC, 0x12345678, 1, fs.leb - off, 1)
+    f2.b += bytes(flood) * 60
+    f2.set_sb(leb_cnt=first + 60)
+    t0 = time.time()
+    doc = scan(write(tmp, "flood.ubifs", bytes(f2.b)))
+    took = time.time() - t0
+    check("ubifs.work" in codes(doc), "crc flood: ubifs.work finding")
+    check(took < 10, "crc flood: scan took %.1f s" % took)
+
+    # 8 MiB LEBs whose master LEBs are erased but for their last byte: a
+    # scan that re-checks "is the rest erased" at every word never ends
+    f2 = mk.Ubifs(base)
+    big = 8 << 20
+    sb = bytearray(f2.b[:4096])
+    struct.pack_into("<I", sb, 0x24, big)
+    mk.fix_node_crc(sb, 0)
+    body = bytearray(b"\xff" * (3 * big))
+    body[:4096] = sb
+    body[2 * big - 1] = 0
+    body[3 * big - 1] = 0
+    t0 = time.time()
+    doc = scan(write(tmp, "bigleb.ubifs", bytes(body)))
+    check(time.time() - t0 < 10, "erased 8 MiB master LEBs: scan took %.1f s" % (time.time() - t0))
+    check("ubifs.master" in codes(doc), "erased 8 MiB master LEBs: ubifs.master")
+
     # truncation: every cut parses, and a cut after the index keeps files
     for cut in (100, 4096 + 10, fs.leb * 3 + 5, len(base) // 2, len(base) - 3000):
         doc = scan(write(tmp, "trunc.ubifs", base[:cut]))
@@ -459,7 +494,8 @@ def test_journal(tmp, src, expected):
     check("/emptyfile" not in entries, "journal: deleted file gone")
     want = dict(expected)
     del want["/emptyfile"]
-    want["/journal.txt"] = ("file", 0o100640, len(content), sha(content), None, None)
+    want["/journal.txt"] = ("file", 0o100640, len(content), sha(content), None, None,
+                            (0, 0, 1700000000))
     compare_entries(doc, fss[0], want, "journal")
 
 

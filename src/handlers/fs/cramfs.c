@@ -28,8 +28,8 @@
  *     their u16 length).
  *   device: size holds the old 16-bit device number (major << 8 | minor).
  *
- * The fsid crc (flag 0x1) is the zlib CRC-32 of the image's size bytes
- * with the crc field taken as zero; a mismatch is reported, parsing goes
+ * The fsid crc (flag 0x1) is the zlib CRC-32 from the superblock to the
+ * image end (the boot pad excluded) with the crc field taken as zero; a mismatch is reported, parsing goes
  * on.  cramfs stores no timestamps or inode numbers: an entry's inode
  * number is its data offset (as the kernel's), so files that mkfs.cramfs
  * deduplicated share their content like hard links.
@@ -545,6 +545,7 @@ static enum fwg_status walk_dir(struct cr_ctx *x, struct fwg_node *dir,
 
 /* ---- parse ---------------------------------------------------------------- */
 
+/* mkfs.cramfs sums from the superblock (not the boot pad) to the end. */
 static void check_crc(struct cr_ctx *x, size_t so)
 {
 	uint32_t stored;
@@ -554,7 +555,7 @@ static void check_crc(struct cr_ctx *x, size_t so)
 	size_t crc_at = so + CRAMFS_OFF_CRC;
 	static const uint8_t zero[4];
 	uLong crc = crc32(0L, Z_NULL, 0);
-	crc = crc32_z(crc, all, crc_at);
+	crc = crc32_z(crc, all + so, CRAMFS_OFF_CRC);
 	crc = crc32_z(crc, zero, sizeof(zero));
 	crc = crc32_z(crc, all + crc_at + 4, x->img.size - crc_at - 4);
 	fwg_node_attr_hex(x->node, "crc", stored);

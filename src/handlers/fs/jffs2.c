@@ -142,7 +142,8 @@ static int cmp_u32(const void *a, const void *b)
 static enum fwg_status resolve_dirents(struct jffs2_fs *f)
 {
 	struct jffs2_scan *s = &f->scan;
-	qsort(s->dirents, s->dirent_count, sizeof(*s->dirents), cmp_dirent);
+	if (s->dirent_count > 0) /* dirents is NULL when there are none */
+		qsort(s->dirents, s->dirent_count, sizeof(*s->dirents), cmp_dirent);
 	f->live = malloc((s->dirent_count ? s->dirent_count : 1) * sizeof(*f->live));
 	if (!f->live)
 		return FWG_NOMEM;
@@ -166,7 +167,8 @@ static enum fwg_status resolve_dirents(struct jffs2_fs *f)
 static enum fwg_status build_table(struct jffs2_fs *f)
 {
 	struct jffs2_scan *s = &f->scan;
-	qsort(s->inodes, s->inode_count, sizeof(*s->inodes), cmp_inode_node);
+	if (s->inode_count > 0)
+		qsort(s->inodes, s->inode_count, sizeof(*s->inodes), cmp_inode_node);
 	size_t n = s->inode_count + f->live_count + 1;
 	uint32_t *inos = malloc(n * sizeof(*inos));
 	f->table = calloc(n, sizeof(*f->table));
@@ -263,7 +265,7 @@ static enum fwg_status add_file_content(struct jffs2_fs *f, struct jffs2_inode *
 		return FWG_OK;
 	}
 	rec->entry = entry;
-	const struct jffs2_inode_node *nodes = &f->scan.inodes[rec->first];
+	const struct jffs2_inode_node *nodes = rec->count ? &f->scan.inodes[rec->first] : NULL;
 	size_t isize = rec->count ? nodes[rec->count - 1].isize : 0;
 	uint64_t encoded = 0;
 	for (size_t i = 0; i < rec->count; i++)
@@ -333,7 +335,10 @@ static uint32_t entry_mode(struct jffs2_fs *f, const struct jffs2_inode *rec,
 		f->missing_inodes++;
 		jffs2_diag(&f->scan, FWG_SEV_WARNING, "jffs2.missing_inode", d->pos,
 			"dirent names ino %u, which has no valid inode node", d->ino);
-		return from_dirent ? from_dirent : S_IFREG;
+		/* No permissions are stored anywhere: give the usual ones. */
+		if (from_dirent == S_IFDIR)
+			return S_IFDIR | 0755;
+		return (from_dirent ? from_dirent : S_IFREG) | 0644;
 	}
 	if ((n->mode & S_IFMT) == 0)
 		return from_dirent | (n->mode & 07777);

@@ -838,14 +838,36 @@ static uint32_t header_crc(const struct fwg_cursor *c)
 	return fwg_crc32(hdr, sizeof(hdr));
 }
 
-/* Magic plus a matching header CRC: the header is certainly a uImage
- * header; magic with a bad CRC is still reported (as corrupt). */
+/* A header whose CRC is wrong but whose fields all make sense: known
+ * codes, a printable NUL-padded name, a size that fits.  U-Boot binaries
+ * hold the magic as a constant in their code; this keeps those from
+ * being taken for images while a damaged real header is still reported. */
+static bool plausible_header(const struct fwg_cursor *body, const struct uimage_header *h)
+{
+	if (!TABLE_NAME(os_names, h->os) || !TABLE_NAME(arch_names, h->arch) ||
+			!TABLE_NAME(type_names, h->type) || !fwg_uboot_comp_name(h->comp) ||
+			h->size > body->size - UIMAGE_HEADER_SIZE)
+		return false;
+	size_t len = strnlen(h->name, UIMAGE_NAME_LEN);
+	for (size_t i = 0; i < UIMAGE_NAME_LEN; i++) {
+		unsigned char ch = (unsigned char)h->name[i];
+		if (i < len ? ch < 0x20 || ch > 0x7e : ch != 0)
+			return false;
+	}
+	return true;
+}
+
+/* Magic plus a matching header CRC: certainly a uImage header.  A bad
+ * CRC over a plausible header still gets a low score, so the damage is
+ * reported. */
 static int uimage_probe(const struct fwg_cursor *body)
 {
 	struct uimage_header h;
 	if (!read_header(body, &h))
 		return 0;
-	return header_crc(body) == h.hcrc ? 90 : 30;
+	if (header_crc(body) == h.hcrc)
+		return 90;
+	return plausible_header(body, &h) ? 20 : 0;
 }
 
 static uint64_t uimage_extent(const struct fwg_cursor *body)
