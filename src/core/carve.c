@@ -4,7 +4,10 @@
  * handler that owns the magic.
  *
  * Every registered handler may list magics (bytes at a fixed offset from
- * the start of its format).  The scan walks the window once: a bitmap of
+ * the start of its format).  A magic alone proves little inside code or
+ * compressed data (U-Boot compares against the uImage magic), so a hit
+ * counts only when the owner's probe is confident (a checksum or enough
+ * structure verified, FWG_CARVE_MIN_CONFIDENCE).  The scan walks the window once: a bitmap of
  * the first two bytes of every magic rejects almost every position with
  * one load, and the few candidates are checked against the magics that
  * start with that byte.  At a hit, the owner's probe must accept the
@@ -28,6 +31,7 @@
 struct magic_entry {
 	const struct fwg_handler *handler;
 	const struct fwg_magic *magic;
+	size_t order;
 };
 
 static struct {
@@ -43,7 +47,9 @@ static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 static int compare_first_byte(const void *a, const void *b)
 {
 	const struct magic_entry *x = a, *y = b;
-	return (unsigned char)x->magic->bytes[0] - (unsigned char)y->magic->bytes[0];
+	int d = (unsigned char)x->magic->bytes[0] - (unsigned char)y->magic->bytes[0];
+	/* Registry order breaks ties (qsort is not stable). */
+	return d ? d : (x->order > y->order) - (x->order < y->order);
 }
 
 static void build_table(void)
@@ -57,6 +63,7 @@ static void build_table(void)
 				continue;
 			table.entries[n].handler = h;
 			table.entries[n].magic = m;
+			table.entries[n].order = n;
 			unsigned p = (unsigned char)m->bytes[0] << 8 | (unsigned char)m->bytes[1];
 			table.prefix_bits[p / 64] |= 1ull << (p % 64);
 			n++;
@@ -116,6 +123,10 @@ static bool find_hit(const struct fwg_cursor *body, size_t from, struct carve_hi
 	for (size_t pos = next_candidate(d, size, from); pos < size;
 			pos = next_candidate(d, size, pos + 1)) {
 		unsigned b = d[pos];
+		/* Several formats may share a magic (tar and an OpenBMC update
+		 * tarball both carry "ustar"): the most confident probe wins,
+		 * as in the registry's own probing; ties go to the earlier. */
+		int best_score = FWG_CARVE_MIN_CONFIDENCE - 1;
 		for (size_t k = table.first[b]; k < table.first[b + 1]; k++) {
 			const struct fwg_magic *m = table.entries[k].magic;
 			if (m->len > size - pos || memcmp(d + pos, m->bytes, m->len) != 0)
@@ -127,15 +138,18 @@ static bool find_hit(const struct fwg_cursor *body, size_t from, struct carve_hi
 			if (fwg_cursor_sub(body, start, size - start, &win) != FWG_OK)
 				continue;
 			const struct fwg_handler *h = table.entries[k].handler;
-			if (h->probe(&win) <= 0)
+			int score = h->probe(&win);
+			if (score <= best_score)
 				continue;
+			best_score = score;
 			hit->handler = h;
 			hit->start = start;
 			hit->extent = h->extent ? h->extent(&win) : 0;
 			if (hit->extent > size - start)
 				hit->extent = 0;
-			return true;
 		}
+		if (best_score >= FWG_CARVE_MIN_CONFIDENCE)
+			return true;
 	}
 	return false;
 }

@@ -42,6 +42,10 @@ struct fwg_magic {
 	uint16_t offset;      /* of the magic from the start of the format */
 };
 
+/* Probe confidence the carver requires at a magic hit: more than a magic,
+ * e.g. a verified header checksum or consistent structure. */
+#define FWG_CARVE_MIN_CONFIDENCE 50
+
 struct fwg_handler {
 	const char *name;
 	const char *description;

@@ -219,7 +219,10 @@ static enum fwg_status unpack_node(struct fwg_unpack *u, struct fwg_node *node, 
 		/* A flash partition is as opaque as the image itself: the
 		 * top-level probes (layouts, carving) apply inside it too. */
 		h = fwg_unpack_probe(&body, top || node->type == FWG_TYPE_PARTITION);
-		if (h && h->node_type && h->node_type != node->type) {
+		/* A decoded body belongs to its node: a format found in it
+		 * (even one of the same type, a gzip in a gzip) is a child,
+		 * so its handler never decodes over the bytes it reads. */
+		if (h && h->node_type && (h->node_type != node->type || node->body_decoded)) {
 			/* The probed format is a component of its own inside
 			 * this node: wrap it, then let recursion parse it. */
 			struct fwg_node *child;

@@ -304,7 +304,11 @@ static enum fwg_status extract_node(struct extract_ctx *x, int dirfd, const stru
 			return FWG_IO;
 	}
 	enum fwg_status st = FWG_OK;
-	if (!is_root)
+	/* A container over all of its parent's bytes (image -> openbmc_flash)
+	 * holds the same bytes as the parent's _raw.bin or the input itself:
+	 * not written twice. */
+	bool same_as_parent = n->parent && n->data == n->parent->data && n->size == n->parent->size;
+	if (!is_root && !same_as_parent)
 		st = write_file(x, sub, "_raw.bin", n->data, (size_t)n->size);
 	if (st == FWG_OK && n->body_decoded && n->body)
 		st = write_file(x, sub, "_decoded.bin", n->body, n->body_size);

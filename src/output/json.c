@@ -20,6 +20,7 @@
 
 #include "../core/guid.h"
 #include "../core/image.h"
+#include "../core/text.h"
 
 static const char *severity_name(enum fwg_severity s)
 {
@@ -31,10 +32,26 @@ static const char *severity_name(enum fwg_severity s)
 	return "unknown";
 }
 
+/* Text from the image as a JSON string.  Handlers make names printable,
+ * but a name that is not valid UTF-8 would make jansson refuse the string
+ * and drop the field: escape it instead (\xNN), never lose it. */
+static json_t *text(const char *s)
+{
+	if (!s)
+		return json_null();
+	json_t *j = json_string(s);
+	if (j)
+		return j;
+	char *escaped = fwg_text_escape_name(s, strlen(s));
+	j = escaped ? json_string(escaped) : NULL;
+	free(escaped);
+	return j ? j : json_string("");
+}
+
 static json_t *attr_value(const struct fwg_node *n, const struct fwg_attr *a)
 {
 	switch (a->kind) {
-	case FWG_ATTR_STR: return json_string(a->str ? a->str : "");
+	case FWG_ATTR_STR: return text(a->str ? a->str : "");
 	case FWG_ATTR_INT: return json_integer((json_int_t)a->num);
 	case FWG_ATTR_BOOL: return json_boolean(a->num != 0);
 	case FWG_ATTR_HEX: return json_string(fwg_node_attr(n, a->key));
@@ -53,7 +70,7 @@ static json_t *hex_or_null(const struct fwg_node *n, enum fwg_hash_kind k)
 static void add_fs_fields(json_t *o, const struct fwg_node *n)
 {
 	const struct fwg_fs_info *fs = n->fs;
-	json_object_set_new_nocheck(o, "fs_path", json_string(fs->path));
+	json_object_set_new_nocheck(o, "fs_path", text(fs->path));
 	json_object_set_new_nocheck(o, "mode", json_integer(fs->mode));
 	json_object_set_new_nocheck(o, "uid", json_integer(fs->uid));
 	json_object_set_new_nocheck(o, "gid", json_integer(fs->gid));
@@ -62,7 +79,7 @@ static void add_fs_fields(json_t *o, const struct fwg_node *n)
 	if (fs->inode)
 		json_object_set_new_nocheck(o, "inode", json_integer((json_int_t)fs->inode));
 	if (fs->link_target)
-		json_object_set_new_nocheck(o, "link_target", json_string(fs->link_target));
+		json_object_set_new_nocheck(o, "link_target", text(fs->link_target));
 	if (n->type == FWG_TYPE_FILE)
 		json_object_set_new_nocheck(o, "kind", json_string(fs->kind));
 	if (n->type == FWG_TYPE_DEVICE) {
@@ -99,7 +116,7 @@ static bool add_component(struct fwg_node *n, void *user)
 	json_object_set_new_nocheck(o, "id", json_integer((json_int_t)n->id));
 	json_object_set_new_nocheck(o, "parent", n->parent ? json_integer((json_int_t)n->parent->id) : json_null());
 	json_object_set_new_nocheck(o, "type", json_string(n->type));
-	json_object_set_new_nocheck(o, "name", n->name ? json_string(n->name) : json_null());
+	json_object_set_new_nocheck(o, "name", text(n->name));
 	json_object_set_new_nocheck(o, "guid", n->has_guid ? json_string(g) : json_null());
 	json_object_set_new_nocheck(o, "offset", json_integer((json_int_t)n->offset));
 	json_object_set_new_nocheck(o, "size", json_integer((json_int_t)n->size));
@@ -110,7 +127,7 @@ static bool add_component(struct fwg_node *n, void *user)
 		json_object_set_new_nocheck(o, "sha1", hex_or_null(n, FWG_HASH_SHA1));
 	if (js->hashes & FWG_HASH_SHA384)
 		json_object_set_new_nocheck(o, "sha384", hex_or_null(n, FWG_HASH_SHA384));
-	json_object_set_new_nocheck(o, "path", json_string(n->path ? n->path : ""));
+	json_object_set_new_nocheck(o, "path", text(n->path ? n->path : ""));
 	json_object_set_new_nocheck(o, "depth", json_integer(n->depth));
 	if (n->body_decoded)
 		json_object_set_new_nocheck(o, "decoded_size", json_integer((json_int_t)n->body_size));
@@ -133,11 +150,11 @@ static bool add_component(struct fwg_node *n, void *user)
 			return false;
 		}
 		json_object_set_new_nocheck(a, "component", json_integer((json_int_t)n->id));
-		json_object_set_new_nocheck(a, "path", json_string(n->path ? n->path : ""));
+		json_object_set_new_nocheck(a, "path", text(n->path ? n->path : ""));
 		json_object_set_new_nocheck(a, "severity", json_string(severity_name(d->severity)));
 		json_object_set_new_nocheck(a, "code", json_string(d->code));
 		json_object_set_new_nocheck(a, "offset", json_integer((json_int_t)d->offset));
-		json_object_set_new_nocheck(a, "message", json_string(d->message));
+		json_object_set_new_nocheck(a, "message", text(d->message));
 		json_array_append_new(js->anomalies, a);
 	}
 	return true;
@@ -157,7 +174,7 @@ enum fwg_status fwg_write_json(const struct fwg_image *image, FILE *out)
 	const struct fwg_node *root = image->root;
 	json_object_set_new_nocheck(doc, "tool", json_string("fwguard"));
 	json_object_set_new_nocheck(doc, "version", json_string(FWG_VERSION_STRING));
-	json_object_set_new_nocheck(img, "path", json_string(image->path));
+	json_object_set_new_nocheck(img, "path", text(image->path));
 	json_object_set_new_nocheck(img, "size", json_integer((json_int_t)root->size));
 	json_object_set_new_nocheck(img, "sha256", hex_or_null(root, FWG_HASH_SHA256));
 	json_object_set_new_nocheck(doc, "image", img);

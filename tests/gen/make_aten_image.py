@@ -18,7 +18,16 @@ smcbmc):
   0x1fc0000 index               "[img]: base len crc name" per image, lower
                                 case hex, no separator, then "[end]"
 
-aten.bin is that image; aten-encrypted.bin is the same image with the X11
+aten-x9.bin is an X8/X9-style (Nuvoton WPCM450) image of 16 MiB: every
+image closed by a 64-byte footer chunk at the end of its last 64 KiB block
+(12 bytes padding, number, base + 0x40000000, length, load, exec, name,
+checksum, a0 ff ff 9f, type, footer checksum), the boot loader's at
+0xffc0; images: the first 0xfa28 bytes of u-boot.bin, a cramfs "1stFS" at
+0x100000 and a uImage "kernel" at 0x600000; the global footer "ATENs_FW"
+v2 (0x71, CRC-32 of the images' CRC-32s, 0x17) 16 bytes before the last
+image footer.
+
+aten.bin is the X10 image; aten-encrypted.bin is the same image with the X11
 treatment: the first 0xc0 index bytes and the first 0x60 bytes of root_fs
 and web_fs encrypted with AES-128-CBC (openssl enc -nopad, a fixed test
 key).  Writes OUTDIR/aten.json (entries, trees, provenance) and the source
@@ -28,6 +37,7 @@ Usage: make_aten_image.py OUTDIR
 import argparse
 import json
 import os
+import struct
 import subprocess
 import sys
 import tempfile
@@ -55,6 +65,49 @@ def aes_cbc(data):
     r = subprocess.run(['openssl', 'enc', '-aes-128-cbc', '-nopad', '-K', TEST_KEY,
                         '-iv', TEST_IV], input=data, stdout=subprocess.PIPE, check=True)
     return r.stdout
+
+
+def wpcm_checksum(data):
+    """The WPCM450 boot loader's checksum (see src/handlers/bmc/aten.c)."""
+    c = 0xffffffff
+    for i, b in enumerate(data):
+        c -= b << ((i % 4) * 8)
+        if c < 0:
+            c &= 0xffffffff
+            c -= 1
+    return c
+
+
+def wpcm_footer(num, base, data, load, execa, name, itype):
+    fields = struct.pack('<5I16sII', num, base + 0x40000000, len(data), load, execa,
+                         name.encode().ljust(16, b'\0'), wpcm_checksum(data),
+                         0x9fffffa0) + struct.pack('<I', itype)
+    return b'\xff' * 12 + fields + struct.pack('<I', wpcm_checksum(fields[:48]))
+
+
+def build_x9(outdir, trees, uboot, rootfs, kernel):
+    size = 16 * MIB
+    img = bytearray(b'\xff' * size)
+    images = [(1, 0x0, uboot[:0xfa28], 0, 0, 'bootloader', 0x05),
+              (2, 0x100000, rootfs, 0x0, 0x0, '1stFS', 0x09),
+              (3, 0x600000, kernel, 0x8000, 0x8000, 'kernel', 0x07)]
+    meta = []
+    last_chunk = 0
+    for num, base, data, load, execa, name, itype in images:
+        img[base:base + len(data)] = data
+        end = base + len(data)
+        chunk = ((end + 64 + 0xffff) // 0x10000) * 0x10000 - 64
+        img[chunk:chunk + 64] = wpcm_footer(num, base, data, load, execa, name, itype)
+        meta.append({'name': name, 'number': num, 'base': base, 'len': len(data),
+                     'footer': chunk, 'type': itype})
+        last_chunk = chunk
+    crcs = b''.join(struct.pack('<I', zlib.crc32(d)) for _, _, d, *_ in images)
+    glob = b'ATENs_FW' + bytes(REV) + b'\x71' + struct.pack('<I', zlib.crc32(crcs)) + b'\x17'
+    img[last_chunk - 16:last_chunk - 16 + len(glob)] = glob
+    out = os.path.join(outdir, 'aten-x9.bin')
+    with open(out, 'wb') as f:
+        f.write(img)
+    return out, meta
 
 
 def build(outdir):
@@ -112,7 +165,9 @@ def build(outdir):
     out_enc = os.path.join(outdir, 'aten-encrypted.bin')
     with open(out_enc, 'wb') as f:
         f.write(enc)
+    x9, x9_images = build_x9(outdir, trees, uboot, rootfs, kernel)
     meta = {'image': out, 'encrypted_image': out_enc, 'image_size': IMAGE_SIZE,
+            'x9_image': x9, 'x9_images': x9_images,
             'entries': entries, 'footer': footer_at, 'revision': '%d.%02d' % REV,
             'trees': trees, 'contents': {'out_rootfs_img.bin': 'cramfs',
                                          'out_webfs_img.bin': 'cramfs',
@@ -132,6 +187,7 @@ def main():
     meta = build(args.outdir)
     print(meta['image'])
     print(meta['encrypted_image'])
+    print(meta['x9_image'])
 
 
 if __name__ == '__main__':

@@ -19,7 +19,8 @@ Variants (--variant):
   c-locale   image-full.sig over the .sig files in C-locale order
   badfull    image-full.sig made over other bytes
 Writes OUT and OUT.json ({"key_sha256": ..., "files": {name: sha256}}).
-Usage: make_openbmc_update.py OUT [--variant V]
+--small makes every image a few hundred bytes (fuzz seeds).
+Usage: make_openbmc_update.py OUT [--variant V] [--small]
 """
 import argparse
 import hashlib
@@ -71,6 +72,7 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--variant", default="good",
                     choices=["good", "tampered", "missing", "c-locale", "badfull"])
+    ap.add_argument("--small", action="store_true")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as d:
         key = os.path.join(d, "..key.pem")
@@ -82,6 +84,8 @@ def main():
         with open(os.path.join(d, "MANIFEST"), "w") as f:
             f.write(MANIFEST)
         sizes = {"image-u-boot": 48 * 1024, "image-rofs": 96 * 1024, "image-rwfs": 16 * 1024}
+        if a.small:
+            sizes = {name: 300 for name in sizes}
         for name, size in sizes.items():
             with open(os.path.join(d, name), "wb") as f:
                 f.write(os.urandom(size))

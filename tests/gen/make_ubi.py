@@ -89,7 +89,8 @@ def make_source_tree(top, big=True):
 
 
 def expected_entries(top):
-    """{fs_path: (type, mode, size, sha256 or None, link_target or None, rdev)}"""
+    """{fs_path: (type, mode, size, sha256 or None, link_target or None, rdev,
+    (uid, gid, mtime))}"""
     import hashlib
     out = {}
     for dirpath, dirnames, filenames in os.walk(top):
@@ -97,18 +98,19 @@ def expected_entries(top):
             full = os.path.join(dirpath, name)
             st = os.lstat(full)
             rel = "/" + os.path.relpath(full, top)
+            owner = (st.st_uid, st.st_gid, int(st.st_mtime))
             if stat.S_ISDIR(st.st_mode):
-                out[rel] = ("dir", st.st_mode, None, None, None, None)
+                out[rel] = ("dir", st.st_mode, None, None, None, None, owner)
             elif stat.S_ISLNK(st.st_mode):
-                out[rel] = ("symlink", st.st_mode, None, None, os.readlink(full), None)
+                out[rel] = ("symlink", st.st_mode, None, None, os.readlink(full), None, owner)
             elif stat.S_ISREG(st.st_mode):
                 with open(full, "rb") as f:
                     data = f.read()
                 out[rel] = ("file", st.st_mode, len(data), hashlib.sha256(data).hexdigest(),
-                            None, None)
+                            None, None, owner)
             else:
                 rdev = (os.major(st.st_rdev), os.minor(st.st_rdev))
-                out[rel] = ("device", st.st_mode, None, None, None, rdev)
+                out[rel] = ("device", st.st_mode, None, None, None, rdev, owner)
     return out
 
 

@@ -63,15 +63,29 @@ def read(path):
         return f.read()
 
 
+def cpio_tree(d, name='rootfs'):
+    """The directory cpio_archive() packs: files with distinct modes, a
+    subdirectory and a symlink."""
+    return os.path.join(d, name + '.tree')
+
+
 def cpio_archive(d, name='rootfs'):
-    """A small newc archive made by cpio(1): a few text files and a dir."""
-    root = os.path.join(d, name + '.tree')
-    os.makedirs(os.path.join(root, 'etc'), exist_ok=True)
+    """A small newc archive made by cpio(1) from cpio_tree(d, name)."""
+    root = cpio_tree(d, name)
+    shutil.rmtree(root, ignore_errors=True)
+    os.makedirs(os.path.join(root, 'etc'))
+    os.makedirs(os.path.join(root, 'bin'))
     write(os.path.join(root, 'etc', 'passwd'), b'root:x:0:0:root:/root:/bin/sh\n')
+    write(os.path.join(root, 'etc', 'shadow'), b'root:*:19000:0:99999:7:::\n')
+    os.chmod(os.path.join(root, 'etc', 'shadow'), 0o600)
     write(os.path.join(root, 'init'), b'#!/bin/sh\nexec /sbin/init\n' + b'x' * 4000)
-    names = b'.\netc\netc/passwd\ninit\n'
-    out = run(['cpio', '-o', '-H', 'newc', '--quiet'], input=names, cwd=root).stdout
-    return out
+    os.chmod(os.path.join(root, 'init'), 0o755)
+    write(os.path.join(root, 'bin', 'busybox'), b'\x7fELF' + bytes(range(256)) * 4)
+    os.chmod(os.path.join(root, 'bin', 'busybox'), 0o755)
+    os.symlink('busybox', os.path.join(root, 'bin', 'sh'))
+    names = run(['find', '.', '-mindepth', '1'], cwd=root).stdout
+    names = b'\n'.join(sorted(n[2:] for n in names.split(b'\n') if n)) + b'\n'
+    return run(['cpio', '-o', '-H', 'newc', '--quiet'], input=names, cwd=root).stdout
 
 
 def compress(data, comp):

@@ -63,7 +63,6 @@ CONTAINERS = [
     ('ASCII cpio archive', {'cpio'}),
     ('ELF', {'elf'}),
     ('Microsoft executable, portable (PE)', {'pe32'}),
-    ('Microsoft executable, MS-DOS', {'pe32'}),
     ('AMI MegaRAC', {'megarac_flash', 'fmh_module'}),
 ]
 # Hits that are not containers: nothing to open.
@@ -79,6 +78,9 @@ IGNORED = [
     # not recognise; fwguard decodes these inside their filesystem and has
     # no type for a headerless stream.
     'Zlib compressed data',
+    # An "MZ" that no PE header follows (U-Boot's EFI stub at 0x8a228 has
+    # e_lfanew 0x70000000): a DOS executable at most, nothing to open.
+    'Microsoft executable, MS-DOS',
 ]
 
 passed = failed = 0

@@ -259,6 +259,25 @@ def test_aten(work, meta):
         enc = [p['name'] for p in d.children(top[0]) if p['attributes'].get('encrypted')]
         check('aten encrypted: rootfs, webfs and index marked', sorted(enc) == ['index', 'rootfs', 'webfs'],
               enc)
+    # X8/X9 (WPCM450) layout.
+    d = Doc(meta['x9_image'])
+    top = d.of_type('aten_flash')
+    if check('aten x9: aten_flash found', len(top) == 1):
+        a = top[0]['attributes']
+        check('aten x9: generation, images, v2 footer checksum',
+              a.get('generation') == 'x8_x9_wpcm450' and a.get('image_count') == 3 and
+              a.get('footer_version') == 2 and a.get('footer_checksum_ok') is True, a)
+        parts = {p['name']: p for p in d.children(top[0], 'partition')}
+        for w in meta['x9_images']:
+            p = parts.get(w['name'])
+            check(f'aten x9 {w["name"]}: base, length, checksum', p and p['offset'] == w['base'] and
+                  p['size'] == w['len'] and p['attributes'].get('checksum_ok') is True, p)
+        fs = [w for w in meta['x9_images'] if w['name'] == '1stFS'][0]
+        bad = patched(meta['x9_image'], os.path.join(work, 'aten-x9-flip.bin'),
+                      [(fs['base'] + 0x3000, b'\x33')])
+        codes = Doc(bad).codes()
+        check('aten x9 flipped 1stFS byte: image checksum and footer checksum fail',
+              'aten.image_checksum' in codes and 'aten.footer' in codes, codes)
     rootfs = [e for e in meta['entries'] if 'rootfs' in e['name']][0]
     bad = patched(meta['image'], os.path.join(work, 'aten-crc.bin'),
                   [(rootfs['base'] + 0x2000, b'\xa5')])
@@ -300,6 +319,117 @@ def test_sweeps(work, images):
         check(f'{name}: bit flips in headers scan cleanly', ok)
 
 
+# --- ELF, with readelf (binutils) as the oracle ------------------------------
+
+ELF_SAMPLES = ['/bin/ls', '/usr/lib/x86_64-linux-gnu/libc.so.6',
+               '/usr/lib/x86_64-linux-gnu/crt1.o'] + [
+    f'/usr/lib/u-boot/{b}/uboot.elf' for b in ('qemu_arm', 'qemu_arm64', 'qemu-ppce500',
+                                              'malta64el', 'qemu-riscv64', 'qemu-x86')]
+MACHINES = {'ARM': 'arm', 'AArch64': 'aarch64', 'PowerPC': 'powerpc',
+            'Advanced Micro Devices X86-64': 'x86_64', 'Intel 80386': 'i386',
+            'MIPS R3000': 'mips', 'RISC-V': 'riscv'}
+
+
+def readelf(path):
+    r = subprocess.run(['readelf', '-W', '-h', '-l', '-S', '-d', '-n', path],
+                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    out = r.stdout
+    facts = {}
+    for line in out.splitlines():
+        line = line.strip()
+        if line.startswith('Class:'):
+            facts['class'] = line.split()[-1]
+        elif line.startswith('Data:'):
+            facts['endian'] = 'big' if 'big' in line else 'little'
+        elif line.startswith('Type:'):
+            facts['elf_type'] = line.split()[1]
+        elif line.startswith('Machine:'):
+            facts['machine'] = MACHINES.get(line.split(':', 1)[1].strip())
+        elif line.startswith('Entry point address:'):
+            facts['entry_point'] = int(line.split()[-1], 16)
+        elif line.startswith('Number of program headers:'):
+            facts['segment_count'] = int(line.split()[4])
+        elif line.startswith('Number of section headers:'):
+            facts['section_count'] = int(line.split()[4])
+        elif line.startswith('[Requesting program interpreter:'):
+            facts['interpreter'] = line.split(':', 1)[1].strip().rstrip(']')
+        elif line.startswith('Build ID:'):
+            facts['build_id'] = line.split()[-1]
+        elif line.startswith('GNU_STACK'):
+            facts['nx'] = 'E' not in line.split()[-2]
+        elif line.startswith('GNU_RELRO'):
+            facts['relro'] = True
+        elif '(BIND_NOW)' in line or ('(FLAGS' in line and ' NOW' in line + ' '):
+            facts['bind_now'] = True
+    facts['stripped'] = ' .symtab ' not in out
+    return facts
+
+
+def test_elf():
+    for path in ELF_SAMPLES:
+        if not os.path.exists(path):
+            continue
+        want = readelf(path)
+        d = Doc(path)
+        elf = d.of_type('elf')
+        if not check(f'elf {path}: one elf component', len(elf) == 1):
+            continue
+        a = elf[0]['attributes']
+        got = {'class': a.get('class'), 'endian': a.get('endian'), 'elf_type': a.get('elf_type'),
+               'machine': a.get('machine'), 'entry_point': int(a['entry_point'], 16),
+               'segment_count': a.get('segment_count'), 'section_count': a.get('section_count')}
+        for k in got:
+            check(f'elf {path}: {k} as readelf', got[k] == want.get(k), f'{got[k]} != {want.get(k)}')
+        if 'interpreter' in want:
+            check(f'elf {path}: interpreter', a.get('interpreter') == want['interpreter'], a)
+        if 'build_id' in want:
+            check(f'elf {path}: build-id', a.get('build_id') == want['build_id'], a)
+        if want['elf_type'] in ('EXEC', 'DYN'):
+            check(f'elf {path}: stripped', a.get('stripped') == want['stripped'], a)
+            check(f'elf {path}: nx', a.get('nx') == want.get('nx', False), a)
+            check(f'elf {path}: bind_now', a.get('bind_now') == want.get('bind_now', False), a)
+            relro = 'none' if not want.get('relro') else 'full' if want.get('bind_now') else 'partial'
+            check(f'elf {path}: relro {relro}', a.get('relro') == relro, a)
+    # Hardening both ways, from the C compiler the build uses.
+    cc = shutil.which('cc') or shutil.which('gcc')
+    if cc:
+        with tempfile.TemporaryDirectory() as work:
+            src = os.path.join(work, 'h.c')
+            with open(src, 'w') as f:
+                f.write('#include <string.h>\n#include <stdio.h>\nint main(int c, char **v)'
+                        '{ char b[64]; strcpy(b, v[0]); printf("%s %d\\n", b, c); return 0; }\n')
+            hard, soft = os.path.join(work, 'hard'), os.path.join(work, 'soft')
+            subprocess.run([cc, '-O2', '-D_FORTIFY_SOURCE=2', '-fstack-protector-all', '-fPIE',
+                            '-pie', '-Wl,-z,relro,-z,now', '-o', hard, src], check=True)
+            subprocess.run([cc, '-O0', '-fno-stack-protector', '-no-pie', '-Wl,-z,norelro',
+                            '-Wl,-z,execstack', '-o', soft, src], check=True)
+            a = Doc(hard).of_type('elf')[0]['attributes']
+            check('elf hardened build: pie, nx, full relro, bind_now, canary, fortify',
+                  a.get('pie') and a.get('nx') and a.get('relro') == 'full' and
+                  a.get('bind_now') and a.get('canary') and a.get('fortify'), a)
+            a = Doc(soft).of_type('elf')[0]['attributes']
+            check('elf soft build: no pie, no nx, no relro, no canary',
+                  a.get('pie') is False and a.get('nx') is False and a.get('relro') == 'none' and
+                  a.get('canary') is False and a.get('kind') == 'executable', a)
+    # Hostile: a section table claiming 0xffff entries, a program header
+    # table past the end, a truncated header.
+    with tempfile.TemporaryDirectory() as work:
+        data = bytearray(open('/bin/ls', 'rb').read())
+        bad = bytearray(data)
+        struct.pack_into('<H', bad, 0x3c, 0xffff)       # e_shnum
+        struct.pack_into('<Q', bad, 0x20, 1 << 60)      # e_phoff
+        p = os.path.join(work, 'bad.elf')
+        open(p, 'wb').write(bad)
+        d = Doc(p)
+        codes = d.codes()
+        check('elf hostile tables: elf.shdr and elf.phdr reported',
+              'elf.shdr' in codes and 'elf.phdr' in codes, codes)
+        open(p, 'wb').write(data[:40])
+        d = Doc(p)
+        check('elf truncated header: no crash, reported or not claimed',
+              not d.of_type('elf') or 'elf.header' in d.codes())
+
+
 # --- round trip ---------------------------------------------------------------
 
 def roundtrip(work, label, image, expected):
@@ -333,6 +463,7 @@ def test_roundtrips(work, ob, mr, at):
                (t['initrd'], 'cpio'), (t['extlog'], 'tar')])
     t = at['trees']
     roundtrip(work, 'aten', at['image'], [(t['rootfs'], 'cramfs'), (t['webfs'], 'cramfs')])
+    roundtrip(work, 'aten-x9', at['x9_image'], [(t['rootfs'], 'cramfs')])
     d = Doc(ob['static']['image'])
     elves = [c for c in d.of_type('elf') if c['attributes'].get('machine') == 'arm']
     check('openbmc static: uboot.elf inside rofs identified as an ARM ELF', elves)
@@ -347,6 +478,7 @@ def main():
         test_openbmc(work, ob)
         test_megarac(work, mr)
         test_aten(work, at)
+        test_elf()
         hot_ob = [0, 0xe0000, 0x100000, 0xa00000, 0x2a00000]
         hot_mr = [m['header'] for m in mr['modules']] + [0xfff0]
         hot_at = [make_aten_image.INDEX, at['footer'], 0x400000, 0x1700000]

@@ -7,6 +7,7 @@ and entry types.  Device nodes, fifos and sockets in src are expected as
 empty placeholder files in root.
 """
 import os
+import re
 import stat
 
 
@@ -15,8 +16,8 @@ def extracted_roots(outdir, type_name):
     roots = []
     for dirpath, dirnames, _ in os.walk(outdir):
         base = os.path.basename(dirpath)
-        parts = base.split("_")
-        if len(parts) >= 2 and parts[1] == type_name and "root" in dirnames:
+        # "<id>_<type>[_<name>]"; types may hold '_' themselves (ubi_volume)
+        if re.match(r"^\d+_" + re.escape(type_name) + r"(_|$)", base) and "root" in dirnames:
             roots.append(os.path.join(dirpath, "root"))
         # never descend into rebuilt trees: their names are not ours
         dirnames[:] = [d for d in dirnames if d != "root"]

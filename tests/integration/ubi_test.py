@@ -5,7 +5,7 @@ variants of those images.
 Round trips (mkfs.ubifs, ubinize, mksquashfs from Debian):
   - UBIFS with lzo, zlib, zstd, none and favor_lzo, in the geometry of
     OpenBMC's UBI layout (-m 1 -e 65408) and of 2 KiB-page NAND
-    (-m 2048 -e 126976): the scan's entries (fs_path, type, size, sha256,
+    (-m 2048 -e 126976), and an authenticated (signed) one: the scan's entries (fs_path, type, size, sha256,
     mode, link_target, rdev) equal the source tree's, and `fwguard
     extract` rebuilds the same tree (fs_roundtrip.compare_trees);
   - UBI images (ubinize -p 64KiB -m 1; -p 128KiB -m 2048 -s 512; -p 128KiB
@@ -19,7 +19,8 @@ Hostile (damage planted with valid checksums where the point is to get
 past them): truncation, a bit-flip sweep, a newer copy of a LEB, a bad
 volume-table copy, a static LEB with bad data, a huge reserved_pebs, an
 index cycle and a shared index child, both master nodes gone, a huge
-inode size, a huge leb_cnt, and a journal bud written after the commit.
+inode size, a huge leb_cnt, undecodable data blocks, a CRC-work flood, and
+a journal bud written after the commit.
 
 Usage: ubi_test.py FWGUARD
 """
@@ -77,12 +78,12 @@ def entry_view(c):
     rdev = c.get("rdev")
     return (t, c.get("mode"), c["size"] if t == "file" else None,
             c["sha256"] if t == "file" else None, c.get("link_target"),
-            (rdev["major"], rdev["minor"]) if rdev else None)
+            (rdev["major"], rdev["minor"]) if rdev else None,
+            (c.get("uid"), c.get("gid"), c.get("mtime")))
 
 
 def expected_view(exp):
-    return {p: (t, mode, size, digest, link, rdev) for p, (t, mode, size, digest, link, rdev)
-            in exp.items()}
+    return dict(exp)
 
 
 def compare_entries(doc, fs_comp, expected, what):
@@ -135,6 +136,21 @@ def test_ubifs_direct(tmp, src, expected):
             compare_entries(doc, fs, expected, what)
             if compr in ("lzo", "zstd") and gname == "openbmc":
                 roundtrip_extract(img, src, tmp, what)
+    # authenticated UBIFS: index branches carry a hash after the key
+    if shutil.which("openssl"):
+        key, cert = os.path.join(tmp, "auth.key"), os.path.join(tmp, "auth.crt")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                        key, "-out", cert, "-days", "2", "-subj", "/CN=fwguard-test"],
+                       check=True, capture_output=True)
+        img = mk.mkfs_ubifs(src, os.path.join(tmp, "auth.ubifs"), "zstd", 1, 65408, 400,
+                            extra=("--hash-algo=sha256", "--auth-key=" + key,
+                                   "--auth-cert=" + cert))
+        doc = scan(img)
+        fss = of_type(doc, "ubifs")
+        if check(len(fss) == 1, "authenticated ubifs: found"):
+            check(fss[0]["attributes"].get("authenticated") is True, "authenticated: attribute")
+            check(not doc["anomalies"], "authenticated: anomalies %s" % doc["anomalies"][:3])
+            compare_entries(doc, fss[0], expected, "authenticated ubifs")
 
 
 def ubi_layouts(tmp, src):
@@ -188,6 +204,10 @@ def test_ubi_volumes(tmp, src, expected):
                                                                    len(data)))
             check(v["sha256"] == sha(data), "%s: %s sha256" % (what, vname))
             check(v["attributes"]["used_bytes"] == len(data), "%s: %s used_bytes" % (what, vname))
+        rofs_vol = vols.get("rofs-0a1b2c3d")
+        if rofs_vol:
+            check(any(c["parent"] == rofs_vol["id"] for c in of_type(doc, "squashfs")),
+                  what + ": squashfs found in the rofs volume")
         v = vols.get("rwfs")
         if v:
             with open(rwfs, "rb") as f:
@@ -432,6 +452,40 @@ def test_ubifs_hostile(tmp, src, expected):
     check(any("lzo" in m for m in msgs) and any("compr_type" in m for m in msgs),
           "undecodable data: reasons %s" % msgs)
 
+    # a CRC-work flood: no master (so the main area is scanned), then 60
+    # LEBs of node headers every 24 bytes, each claiming the rest of its LEB
+    # with a bad CRC; unbounded this is gigabytes of checksumming
+    import time
+    f2 = mk.Ubifs(base)
+    f2.b[fs.leb:3 * fs.leb] = b"\xff" * (2 * fs.leb)
+    first = len(f2.b) // fs.leb
+    flood = bytearray(b"\xff" * fs.leb)
+    for off in range(0, fs.leb - 24, 24):
+        struct.pack_into("<IIQIB", flood, off, mk.UBIFS_MAGIC, 0x12345678, 1, fs.leb - off, 1)
+    f2.b += bytes(flood) * 60
+    f2.set_sb(leb_cnt=first + 60)
+    t0 = time.time()
+    doc = scan(write(tmp, "flood.ubifs", bytes(f2.b)))
+    took = time.time() - t0
+    check("ubifs.work" in codes(doc), "crc flood: ubifs.work finding")
+    check(took < 10, "crc flood: scan took %.1f s" % took)
+
+    # 8 MiB LEBs whose master LEBs are erased but for their last byte: a
+    # scan that re-checks "is the rest erased" at every word never ends
+    f2 = mk.Ubifs(base)
+    big = 8 << 20
+    sb = bytearray(f2.b[:4096])
+    struct.pack_into("<I", sb, 0x24, big)
+    mk.fix_node_crc(sb, 0)
+    body = bytearray(b"\xff" * (3 * big))
+    body[:4096] = sb
+    body[2 * big - 1] = 0
+    body[3 * big - 1] = 0
+    t0 = time.time()
+    doc = scan(write(tmp, "bigleb.ubifs", bytes(body)))
+    check(time.time() - t0 < 10, "erased 8 MiB master LEBs: scan took %.1f s" % (time.time() - t0))
+    check("ubifs.master" in codes(doc), "erased 8 MiB master LEBs: ubifs.master")
+
     # truncation: every cut parses, and a cut after the index keeps files
     for cut in (100, 4096 + 10, fs.leb * 3 + 5, len(base) // 2, len(base) - 3000):
         doc = scan(write(tmp, "trunc.ubifs", base[:cut]))
@@ -459,7 +513,8 @@ def test_journal(tmp, src, expected):
     check("/emptyfile" not in entries, "journal: deleted file gone")
     want = dict(expected)
     del want["/emptyfile"]
-    want["/journal.txt"] = ("file", 0o100640, len(content), sha(content), None, None)
+    want["/journal.txt"] = ("file", 0o100640, len(content), sha(content), None, None,
+                            (0, 0, 1700000000))
     compare_entries(doc, fss[0], want, "journal")
 
 

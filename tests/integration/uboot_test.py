@@ -5,7 +5,8 @@ Images come from tests/gen/make_uboot.py (mkimage, mkenvimage, dtc, openssl
 and the compressors from Debian), built at test time:
   * legacy uImages (-C none/gzip/bzip2/lzma/lzo/lz4/zstd): header fields as
     `mkimage -l` lists them, both CRCs valid, the payload decoded back to the
-    exact cpio archive (checked in `fwguard extract`'s _decoded.bin);
+    exact cpio archive (checked in `fwguard extract`'s _decoded.bin), whose
+    extracted tree equals the one packed (names, contents, modes, symlink);
   * multi-file (-T multi -d a:b:c) and script images: one child per
     sub-image, hashing to the files that went in;
   * FIT with embedded and external (-E) data: images, configurations, hashes
@@ -16,9 +17,12 @@ and the compressors from Debian), built at test time:
     image signature nodes reported, the public key in the control dtb;
   * mkenvimage single, redundant (-r), big-endian (-b), and two copies;
   * a dtc-made flash layout: partitions listed;
-  * hostile variants: header/data CRC flips, truncation, absurd sizes and
+  * the three found by the carver at odd offsets of a flash-like blob;
+  * hostile variants: header/data CRC flips, the magic alone inside code,
+    truncation, absurd sizes and
     tables, a corrupt compressed stream, a bzip2 bomb, FIT hash mismatch,
-    data-offset outside the image, corrupt structure, bad env copy; each
+    data-offset outside the image, overlapping images, corrupt structure,
+    dangling configuration references, a bad env copy; each
     gives exactly its diagnostic and no crash;
   * truncation and bit-flip sweeps over all samples in-process (test_sweep,
     under ASan in the sanitizer build).
@@ -27,6 +31,7 @@ Usage: uboot_test.py FWGUARD [TEST_SWEEP]
 import hashlib
 import json
 import os
+import random
 import re
 import shutil
 import struct
@@ -38,6 +43,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', 'gen'))
 import make_uboot as M  # noqa: E402
+from fs_roundtrip import compare_trees, extracted_roots  # noqa: E402
 
 FWGUARD = sys.argv[1]
 SWEEP = sys.argv[2] if len(sys.argv) > 2 else None
@@ -116,6 +122,14 @@ def attrs(c):
     return c['attributes'] if c else {}
 
 
+def roundtrip(label, path, tree, out):
+    """The cpio inside must extract to exactly the tree that went in."""
+    ok = extract(path, out)
+    roots = extracted_roots(out, 'cpio')
+    diffs = compare_trees(tree, roots[0]) if len(roots) == 1 else ['roots: %r' % roots]
+    check(f'{label}: extracted cpio tree equals the input tree', ok and not diffs, diffs[:5])
+
+
 # ---- legacy images ----------------------------------------------------------
 
 def test_legacy(d):
@@ -138,7 +152,7 @@ def test_legacy(d):
               a.get('header_crc_valid') is True and a.get('data_crc_valid') is True and
               a.get('data_size') == len(info['stored']), a)
         kids = s.children(u) if u else []
-        want_type = 'raw' if comp == 'none' else comp
+        want_type = 'cpio' if comp == 'none' else comp
         check(f'legacy {comp}: payload child', len(kids) == 1 and kids[0]['type'] == want_type and
               kids[0]['size'] == len(info['stored']) and kids[0]['abs_offset'] == 64,
               [(k['type'], k['size']) for k in kids])
@@ -150,9 +164,13 @@ def test_legacy(d):
             dec = decoded_files(out)
             check(f'legacy {comp}: extracted payload equals the cpio that went in',
                   ok and len(dec) == 1 and M.read(dec[0]) == info['payload'], dec)
+            inner = s.children(kids[0]) if kids else []
+            check(f'legacy {comp}: decoded payload opened as cpio',
+                  [c['type'] for c in inner] == ['cpio'], inner)
         else:
             check('legacy none: payload hashes to the input',
                   kids and kids[0]['sha256'] == sha(info['payload']))
+        roundtrip(f'legacy {comp}', path, M.cpio_tree(d), os.path.join(d, 'rt-' + comp))
 
 
 def test_multi(d):
@@ -220,8 +238,14 @@ def check_fit(label, path, info, external):
           attrs(dtbs[0]).get('bootargs') == 'console=ttyS4,115200n8 root=/dev/ram rw',
           dtbs)
     rd = s.child(f, 'ramdisk-1') if f else None
-    check(f'{label}: ramdisk decoded', rd and rd.get('decoded_size') == len(info['ramdisk']) and
-          attrs(rd).get('hash_status') == 'ok', rd)
+    # The compressed data is a gzip stream child, decoded by its handler.
+    streams = s.children(rd) if rd else []
+    gz = streams[0] if len(streams) == 1 and streams[0]['type'] == 'gzip' else None
+    check(f'{label}: ramdisk decoded', rd and gz and
+          gz.get('decoded_size') == len(info['ramdisk']) and
+          attrs(rd).get('hash_status') == 'ok', (rd, streams))
+    check(f'{label}: ramdisk opened as cpio',
+          [c['type'] for c in s.children(gz)] == ['cpio'] if gz else False)
     return s
 
 
@@ -233,6 +257,7 @@ def test_fit(d):
     dec = decoded_files(out)
     check('fit: extracted ramdisk equals the cpio that went in',
           ok and len(dec) == 1 and M.read(dec[0]) == info['ramdisk'], dec)
+    roundtrip('fit', path, M.cpio_tree(d, 'fit-rd'), os.path.join(d, 'rt-fit'))
 
     path, info = M.fit(d, name='fit-ext', external=True)
     s = check_fit('fit -E', path, info, True)
@@ -244,8 +269,10 @@ def test_fit(d):
         path, info = M.fit(d, name='fit-k' + comp, kernel_comp=comp, ramdisk_comp='none')
         s = Scan(path)
         k = [c for c in s.comps if c['name'] == 'kernel-1']
+        streams = s.children(k[0]) if k else []
         check(f'fit kernel {comp}: decoded, hashes ok, no anomaly',
-              k and k[0].get('decoded_size') == len(info['kernel']) and
+              k and len(streams) == 1 and streams[0]['type'] == comp and
+              streams[0].get('decoded_size') == len(info['kernel']) and
               attrs(k[0]).get('hash_status') == 'ok' and s.codes() == [], (k, s.codes()))
 
 
@@ -334,6 +361,27 @@ def test_dtb(d):
           a.get('partitions') == want, a.get('partitions'))
 
 
+def test_carved(d):
+    """Formats at odd offsets of a flash-like blob: found by their magics,
+    sized by their extents (external FIT data included)."""
+    upath, _ = M.legacy(d, 'gzip', name='c-gzip')
+    fpath, _ = M.fit(d, name='c-fit', external=True)
+    u, f, t = M.read(upath), M.read(fpath), M.read(M.dtb_partitions(d))
+    at_u = 0x1003
+    at_f = at_u + len(u) + 0x2001
+    at_t = at_f + len(f) + 0x333
+    blob = b'\xff' * at_u + u + b'\xff' * 0x2001 + f + b'\0' * 0x333 + t + b'\xff' * 100
+    s = Scan(M.write(os.path.join(d, 'carved.bin'), blob))
+    found = sorted((c['type'], c['abs_offset']) for c in s.comps if c['depth'] == 1 and
+                   c['type'] in ('uimage', 'fit', 'dtb'))
+    check('carved: uimage, fit and dtb at their offsets',
+          found == sorted([('uimage', at_u), ('fit', at_f), ('dtb', at_t)]), found)
+    k = [c for c in s.comps if c['name'] == 'kernel-1']
+    check('carved: unaligned FIT with external data verified',
+          k and attrs(k[0]).get('hash_status') == 'ok' and
+          not [a for a in s.codes() if a.startswith('fit.')], (k, s.codes()))
+
+
 # ---- hostile ------------------------------------------------------------------
 
 def hostile_scan(label, d, blob, want_codes, max_seconds=10):
@@ -350,16 +398,16 @@ def test_hostile(d):
     good = M.read(path)
 
     b = bytearray(good)
-    b[40] ^= 0x20                     # name byte: header CRC breaks
+    b[32] ^= 0x20                     # name character h -> H: header CRC breaks
     s = hostile_scan('uimage header crc', d, bytes(b), ['uimage.header_crc'])
     check('hostile uimage header crc: still opened', s.one('uimage') is not None and
           attrs(s.one('uimage')).get('header_crc_valid') is False)
 
     b = bytearray(good)
     b[64 + 40] ^= 0x01                # payload byte: data CRC and the stream break
-    s = hostile_scan('uimage data crc', d, bytes(b), ['uimage.data_crc', 'uimage.decode'])
+    s = hostile_scan('uimage data crc', d, bytes(b), ['gzip.corrupt', 'uimage.data_crc'])
 
-    hostile_scan('uimage truncated', d, good[:64 + 50], ['uimage.truncated', 'uimage.decode'])
+    hostile_scan('uimage truncated', d, good[:64 + 50], ['gzip.truncated', 'uimage.truncated'])
     hostile_scan('uimage header only', d, good[:64], ['uimage.truncated'])
 
     b = bytearray(good)
@@ -368,7 +416,16 @@ def test_hostile(d):
 
     b = bytearray(good)
     b[64 + 30:64 + 60] = os.urandom(30)  # corrupt deflate data, CRCs resealed
-    s = hostile_scan('uimage corrupt stream', d, M.reseal_uimage(bytes(b)), ['uimage.decode'])
+    s = hostile_scan('uimage corrupt stream', d, M.reseal_uimage(bytes(b)), ['gzip.corrupt'])
+
+    # the magic as a constant in code (U-Boot binaries hold it): not an image
+    rnd = random.Random(7)
+    code = bytearray(rnd.getrandbits(8) for _ in range(0x4000))
+    for at in (0x100, 0x1234, 0x3000):
+        code[at:at + 4] = b'\x27\x05\x19\x56'
+    s = hostile_scan('uimage magic in code', d, bytes(code), [])
+    check('hostile uimage magic in code: no uimage claimed', not s.of_type('uimage'),
+          [c['abs_offset'] for c in s.of_type('uimage')])
 
     mpath = M.multi(d, [b'a' * 64, b'b' * 64])
     m = bytearray(M.read(mpath))
@@ -419,6 +476,18 @@ def test_hostile(d):
     b[off:off + 4] = struct.pack('>I', 0xffffffff)
     hostile_scan('fit data-size huge', d, bytes(b), ['fit.data_outside'])
 
+    # every image's external data at the kernel's: overlap found, not re-opened
+    b = bytearray(ext)
+    for img in ('fdt-1', 'ramdisk-1'):
+        off, ln = M.fdt_prop_value(ext, '/images/' + img, 'data-offset')
+        b[off:off + 4] = struct.pack('>I', 0)
+        off, ln = M.fdt_prop_value(ext, '/images/' + img, 'data-size')
+        b[off:off + 4] = struct.pack('>I', len(M.read(epath)) // 2)
+    s = hostile_scan('fit overlapping images', d, bytes(b),
+                     ['fit.data_overlap', 'fit.hash_mismatch', 'fit.hash_mismatch'])
+    check('hostile fit overlapping images: no children under overlaps',
+          all(not s.children(c) for c in s.comps if c['name'] in ('fdt-1', 'ramdisk-1')))
+
     # a configuration naming an image that does not exist
     off, ln = M.fdt_prop_value(fit, '/configurations/conf-1', 'kernel')
     b = bytearray(fit)
@@ -452,6 +521,7 @@ def main():
         test_signed_fit(d)
         test_env(d)
         test_dtb(d)
+        test_carved(d)
         test_hostile(d)
         run_sweep(d)
     print(f'{passed} passed, {failed} failed')

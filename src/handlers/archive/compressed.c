@@ -197,6 +197,8 @@ struct codec {
 	const char *name;
 	struct codes codes;
 	size_t scratch_size;
+	/* Scratch needed by this input when it differs (NULL: scratch_size). */
+	size_t (*scratch_for)(const struct fwg_cursor *in);
 	/* The size hint is the stream's own declaration (not a guess). */
 	bool hint_declared;
 	/* Attributes from the header; false when the header is unreadable. */
@@ -245,7 +247,7 @@ static enum fwg_status decode_under_budget(struct fwg_unpack *u, struct fwg_node
 {
 	const struct fwg_limits *lim = &fwg_unpack_options(u)->limits;
 	size_t allowed = allowed_output(lim, in->size);
-	struct sink s = { .scratch_size = cd->scratch_size };
+	struct sink s = { .scratch_size = cd->scratch_for ? cd->scratch_for(in) : cd->scratch_size };
 	enum fwg_status st = FWG_OK;
 	uint64_t hint = 0;
 	*decoded = false;
@@ -258,7 +260,8 @@ static enum fwg_status decode_under_budget(struct fwg_unpack *u, struct fwg_node
 			fwg_node_attr_hex(node, "declared_size", hint);
 		if (hint > allowed) {
 			FWG_INFO(node, cd->codes.size_hint, 0,
-				"declared decoded size 0x%llx is over the budget, decoding to count",
+				"decoded size 0x%llx stated by the stream is over the budget, "
+				"decoding to count",
 				(unsigned long long)hint);
 			have_hint = false;
 		}
@@ -1191,11 +1194,18 @@ static void lz4_decode(const struct fwg_cursor *in, struct sink *s, struct outco
 		lz4_frame_decode(in, base, s, o);
 }
 
+/* Legacy blocks decode whole, up to 8 MiB each. */
+static size_t lz4_scratch(const struct fwg_cursor *in)
+{
+	return lz4_legacy_at(in, 0) ? LZ4_LEGACY_BLOCK : SCRATCH_SIZE;
+}
+
 static const struct codec lz4_codec = {
 	.hint_declared = true,
 	.name = "lz4",
 	.codes = CODES("lz4"),
-	.scratch_size = LZ4_LEGACY_BLOCK,
+	.scratch_size = SCRATCH_SIZE,
+	.scratch_for = lz4_scratch,
 	.describe = lz4_describe,
 	.size_hint = lz4_size_hint,
 	.decode = lz4_decode,

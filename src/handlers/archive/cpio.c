@@ -526,6 +526,8 @@ static enum fwg_status add_entry(struct cpio_reader *r, const struct cpio_entry 
 		r->stop = true;
 		return FWG_OK;
 	}
+	if (st == FWG_TRUNCATED)
+		return FWG_OK; /* below a non-directory: fs.c reported it */
 	if (st != FWG_OK || !n) {
 		if (type != S_IFDIR)
 			FWG_WARN(r->node, "cpio.empty_name", e->hdr,

@@ -54,6 +54,10 @@
 #define MAX_PUBLICKEY (64u * 1024)
 #define MAX_SIG_FILES 64u
 #define MAX_FULL_CONCAT (1u << 20)
+/* Verification work is bounded: hard links can make one large file appear
+ * under many names. */
+#define MAX_VERIFIED_FILES 256u
+#define VERIFY_SLACK (1u << 20)
 #define SIG_SUFFIX ".sig"
 #define SIG_SUFFIX_LEN 4u
 #define FULL_SIG "image-full.sig"
@@ -81,6 +85,8 @@ static const struct manifest_key manifest_keys[] = {
 
 struct update {
 	struct fwg_node *node;
+	uint64_t verified_files, verified_bytes, verify_budget;
+	bool budget_reported;
 	struct fwg_fs_builder *b;
 	EVP_PKEY *key;
 	const EVP_MD *md;
@@ -239,6 +245,16 @@ static int verify(struct update *up, const uint8_t *data, size_t len, const uint
 {
 	if (!up->key || !up->md)
 		return -1;
+	if (up->verified_files >= MAX_VERIFIED_FILES || len > up->verify_budget - up->verified_bytes) {
+		if (!up->budget_reported)
+			FWG_WARN(up->node, "openbmc_update.verify_budget", 0,
+				"more signed data than the archive holds (hard links?): "
+				"further signatures left unverified");
+		up->budget_reported = true;
+		return -1;
+	}
+	up->verified_files++;
+	up->verified_bytes += len;
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	if (!ctx) {
 		up->node->alloc_failed = true;
@@ -386,6 +402,9 @@ static enum fwg_status verify_full(struct update *up)
 static enum fwg_status openbmc_update_parse(struct fwg_unpack *u, struct fwg_node *node)
 {
 	struct update up = { .node = node };
+	/* Each byte of the archive verified about once (the full signature
+	 * re-reads the .sig files), plus slack. */
+	up.verify_budget = 2 * (uint64_t)node->body_size + VERIFY_SLACK;
 	enum fwg_status st = fwg_fs_begin(u, node, &up.b);
 	if (st != FWG_OK)
 		return st;
@@ -408,8 +427,10 @@ static enum fwg_status openbmc_update_parse(struct fwg_unpack *u, struct fwg_nod
 	return st;
 }
 
+/* The tar magics: the probe then looks for MANIFEST among the members. */
 static const struct fwg_magic openbmc_update_magics[] = {
-	{ "MANIFEST\0", 9, 0 },
+	{ "ustar\0", 6, 257 },
+	{ "ustar  \0", 8, 257 },
 	{ NULL, 0, 0 },
 };
 

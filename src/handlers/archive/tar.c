@@ -614,6 +614,8 @@ static enum fwg_status add_entry(struct tar_reader *r, size_t hdr, enum fwg_tar_
 		r->stop = true;
 		return FWG_OK;
 	}
+	if (st == FWG_TRUNCATED)
+		return FWG_OK; /* below a non-directory: fs.c reported it */
 	if (st != FWG_OK || !e) {
 		/* "./" (the archive root itself) is no entry of its own. */
 		if (!S_ISDIR(meta.mode))

@@ -102,7 +102,7 @@
 
 /* LZO1X expands at most ~255:1 (runs of zero length bytes). */
 #define LZO_MAX_RATIO 256u
-#define LZO_FIRST_GUESS 8u
+#define LZO_FIRST_GUESS 4u
 
 struct name_code {
 	unsigned code;
@@ -442,8 +442,10 @@ static uint32_t module_crc_without_headers(const struct fwg_cursor *img, const s
 /* --- module data ------------------------------------------------------------ */
 
 /* minilzo (LZO1X) module data: the decoded size is not stored, so decode
- * into growing scratch buffers up to the LZO1X ratio bound and the
- * per-stream budget, then keep exactly what came out. */
+ * into a buffer reserved under the budgets, doubling it while the stream
+ * wants more, up to the LZO1X ratio bound and the per-stream budget.
+ * Every reservation is charged: the budget never sees less than was
+ * allocated. */
 static enum fwg_status decode_minilzo(struct fwg_unpack *u, struct fwg_node *mod,
 		size_t off, size_t size)
 {
@@ -457,43 +459,36 @@ static enum fwg_status decode_minilzo(struct fwg_unpack *u, struct fwg_node *mod
 	size_t bound;
 	if (!fwg_mul_overflows(size, LZO_MAX_RATIO, &bound) && bound < cap)
 		cap = bound;
-	size_t guess = size;
+	size_t guess;
 	if (fwg_mul_overflows(size, LZO_FIRST_GUESS, &guess) || guess > cap)
 		guess = cap;
 	if (guess < 4096)
 		guess = cap < 4096 ? cap : 4096;
-	if (lzo_init() != LZO_E_OK || guess == 0) {
-		child->handler = &fwg_handler_leaf;
+	child->handler = &fwg_handler_leaf; /* until something decodes */
+	if (lzo_init() != LZO_E_OK || guess == 0)
 		return FWG_OK;
-	}
 	for (;;) {
-		uint8_t *scratch = malloc(guess);
-		if (!scratch)
-			return FWG_NOMEM;
+		uint8_t *buf;
+		st = fwg_unpack_reserve_decoded(u, child, size, guess, &buf);
+		if (st != FWG_OK)
+			return st == FWG_LIMIT ? FWG_OK : st;
 		lzo_uint out_len = guess;
-		int r = lzo1x_decompress_safe(child->data, size, scratch, &out_len, NULL);
+		int r = lzo1x_decompress_safe(child->data, size, buf, &out_len, NULL);
 		if (r == LZO_E_OUTPUT_OVERRUN && guess < cap) {
-			free(scratch);
 			guess = guess > cap / 2 ? cap : guess * 2;
 			continue;
 		}
 		if (r != LZO_E_OK && r != LZO_E_INPUT_NOT_CONSUMED) {
-			free(scratch);
-			child->handler = &fwg_handler_leaf;
 			FWG_WARN(child, "fmh.minilzo", 0, "lzo1x stream of 0x%zx bytes does not decode (%d)",
 				size, r);
 			return FWG_OK;
 		}
-		uint8_t *buf;
-		st = fwg_unpack_reserve_decoded(u, child, size, out_len, &buf);
-		if (st == FWG_OK) {
-			memcpy(buf, scratch, out_len);
-			fwg_unpack_commit_decoded(child, out_len);
-		} else {
-			child->handler = &fwg_handler_leaf;
-		}
-		free(scratch);
-		return st == FWG_LIMIT ? FWG_OK : st;
+		if (r == LZO_E_INPUT_NOT_CONSUMED)
+			FWG_INFO(child, "fmh.minilzo", 0, "lzo1x stream ends before the 0x%zx module bytes",
+				size);
+		fwg_unpack_commit_decoded(child, out_len);
+		child->handler = NULL;
+		return FWG_OK;
 	}
 }
 

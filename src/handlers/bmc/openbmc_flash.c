@@ -22,8 +22,9 @@
  * holds a FIT (a flattened device tree, magic d00dfeed) whose
  * /images/<name> node with type = "flat_dt" is the board's device tree;
  * its flash node has a "fixed-partitions" child whose subnodes give each
- * partition's reg = <offset size> and label.  The FIT and the inner DTB are
- * validated with fdt_check_full() before libfdt walks them.
+ * partition's reg = <offset size> and label (read by fwg_fdt_partitions,
+ * beside the DTB handler).  The FIT and the inner DTB are validated with
+ * fdt_check_full() before libfdt walks them.
  *
  * Children: one `partition` per partition (name = label, handler NULL so
  * the registry opens its content), except u-boot-env, whose partition
@@ -31,6 +32,10 @@
  * Gaps the device tree leaves are `padding`.  Attributes: size_class,
  * layout (static / ubi), layout_source (device-tree / known-offsets);
  * per partition: used_size (up to the erased 0xFF tail) and erased.
+ *
+ * A dump shorter than its flash is parsed with the smallest layout whose
+ * kernel offset holds a kernel, its partitions cut at the end (reported);
+ * the probe only claims the exact sizes.
  *
  * Invariants: the probe reads at most three words at fixed offsets; every
  * partition is checked against the image before it becomes a child; at
@@ -44,10 +49,12 @@
 
 #include "../../core/handler.h"
 #include "../../core/registry.h"
+#include "../uboot/fdt_partitions.h"
 #include "layout.h"
 
 #define MIB (1024u * 1024u)
 #define MAX_PARTITIONS 64
+#define MAX_DT_PARTITIONS 256
 #define MAX_FIT_IMAGES 64
 #define MAX_FIXED_PARTITION_NODES 16
 #define MAX_LABEL 64
@@ -106,6 +113,19 @@ static const struct known_layout *known_for_size(size_t size)
 	return NULL;
 }
 
+static bool kernel_content_at(const struct fwg_cursor *c, size_t off);
+
+/* A dump shorter than its flash (cut after the last written byte): the
+ * smallest known layout with a kernel (FIT, uImage or UBI) where it
+ * belongs. */
+static const struct known_layout *known_for_truncated(const struct fwg_cursor *c)
+{
+	for (size_t i = 0; i < sizeof(known_layouts) / sizeof(known_layouts[0]); i++)
+		if (known_layouts[i].image_size > c->size && kernel_content_at(c, known_layouts[i].kernel))
+			return &known_layouts[i];
+	return NULL;
+}
+
 static bool be32_is(const struct fwg_cursor *c, size_t off, uint32_t want)
 {
 	uint32_t v;
@@ -129,12 +149,19 @@ static bool boot_vector(const struct fwg_cursor *c)
 	return (w >> 24) == 0xea || (w >> 26) == 0x05;
 }
 
+static bool kernel_content_at(const struct fwg_cursor *c, size_t off)
+{
+	return be32_is(c, off, FDT_MAGIC_BE) || be32_is(c, off, UIMAGE_MAGIC_BE) ||
+		bytes_are(c, off, UBI_EC_MAGIC);
+}
+
 static int openbmc_flash_probe(const struct fwg_cursor *body)
 {
 	const struct known_layout *k = known_for_size(body->size);
 	if (!k)
 		return 0;
 	bool kernel = be32_is(body, k->kernel, FDT_MAGIC_BE) || be32_is(body, k->kernel, UIMAGE_MAGIC_BE);
+	/* (A dump cut short is opened when named explicitly, never probed.) */
 	bool rofs = bytes_are(body, k->rofs, SQUASHFS_MAGIC);
 	bool ubi = bytes_are(body, k->kernel, UBI_EC_MAGIC);
 	int score = 0;
@@ -161,49 +188,26 @@ static void copy_label(char *dst, const char *src, size_t len)
 	dst[n] = '\0';
 }
 
-static uint64_t read_cells(const fdt32_t *p, int cells)
+/* The partitions of one fixed-partitions group, when they describe this
+ * image (inside it, and naming a kernel, rofs or UBI partition). */
+static bool group_layout(const struct fwg_fdt_partition *dp, size_t n, unsigned group,
+		size_t image_size, struct layout *out)
 {
-	uint64_t v = 0;
-	for (int i = 0; i < cells; i++)
-		v = (v << 32) | fdt32_to_cpu(p[i]);
-	return v;
-}
-
-/* Partitions of one fixed-partitions node; false when they do not
- * describe this image. */
-static bool read_fixed_partitions(const void *dtb, int node, size_t image_size,
-		struct layout *out)
-{
-	int ac = fdt_address_cells(dtb, node), sc = fdt_size_cells(dtb, node);
-	if (ac < 1 || ac > 2 || sc < 1 || sc > 2)
-		return false;
 	struct layout l = { .count = 0 };
 	bool known_name = false;
-	int sub;
-	fdt_for_each_subnode(sub, dtb, node) {
-		int len;
-		const fdt32_t *reg = fdt_getprop(dtb, sub, "reg", &len);
-		if (!reg || len < (ac + sc) * 4)
+	for (size_t i = 0; i < n; i++) {
+		if (dp[i].group != group)
 			continue;
 		if (l.count == MAX_PARTITIONS)
 			return false;
 		struct part *p = &l.parts[l.count];
-		p->offset = read_cells(reg, ac);
-		p->size = read_cells(reg + ac, sc);
+		p->offset = dp[i].offset;
+		p->size = dp[i].size;
 		if (p->size == 0 || p->offset >= image_size || p->size > image_size - p->offset)
 			return false;
-		const char *label = fdt_getprop(dtb, sub, "label", &len);
-		if (label && len > 0) {
-			copy_label(p->name, label, (size_t)len);
-		} else {
-			int nlen;
-			const char *nm = fdt_get_name(dtb, sub, &nlen);
-			const char *at = nm ? memchr(nm, '@', (size_t)nlen) : NULL;
-			copy_label(p->name, nm ? nm : "", nm ? (size_t)(at ? at - nm : nlen) : 0);
-		}
-		p->read_only = fdt_getprop(dtb, sub, "read-only", NULL) != NULL;
-		if (!strcmp(p->name, "kernel") || !strcmp(p->name, "rofs") ||
-				strstr(p->name, "ubi"))
+		copy_label(p->name, dp[i].label, strnlen(dp[i].label, sizeof(dp[i].label)));
+		p->read_only = dp[i].read_only;
+		if (!strcmp(p->name, "kernel") || !strcmp(p->name, "rofs") || strstr(p->name, "ubi"))
 			known_name = true;
 		if (strstr(p->name, "ubi"))
 			l.ubi = true;
@@ -215,20 +219,22 @@ static bool read_fixed_partitions(const void *dtb, int node, size_t image_size,
 	return true;
 }
 
-static bool layout_from_dtb(const void *dtb, size_t dtb_size, size_t image_size,
+/* The first fixed-partitions node of the device tree that fits. */
+static bool layout_from_dtb(const uint8_t *dtb, size_t dtb_size, size_t image_size,
 		struct layout *out)
 {
-	if (fdt_check_full(dtb, dtb_size) != 0)
+	struct fwg_fdt_partition *dp = calloc(MAX_DT_PARTITIONS, sizeof(*dp));
+	size_t n = 0;
+	bool found = false;
+	if (!dp)
 		return false;
-	int node = -1;
-	for (int i = 0; i < MAX_FIXED_PARTITION_NODES; i++) {
-		node = fdt_node_offset_by_compatible(dtb, node, "fixed-partitions");
-		if (node < 0)
-			return false;
-		if (read_fixed_partitions(dtb, node, image_size, out))
-			return true;
+	if (fwg_fdt_partitions(dtb, dtb_size, dp, MAX_DT_PARTITIONS, &n) == FWG_OK) {
+		unsigned last = n ? dp[n - 1].group : 0;
+		for (unsigned g = 0; n && g <= last && g < MAX_FIXED_PARTITION_NODES && !found; g++)
+			found = group_layout(dp, n, g, image_size, out);
 	}
-	return false;
+	free(dp);
+	return found;
 }
 
 /* libfdt wants its blob 8-byte aligned: an aligned copy when needed. */
@@ -297,17 +303,18 @@ static bool is_uncompressed(const void *fit, int img)
 
 /* The flash layout from the kernel FIT's device tree(s). */
 static bool layout_from_fit(const struct fwg_cursor *body, size_t kernel_off,
-		struct layout *out, char *dt_name)
+		size_t image_size, struct layout *out, char *dt_name)
 {
 	uint32_t magic, total;
-	if (fwg_cursor_u32be_at(body, kernel_off, &magic) != FWG_OK || magic != FDT_MAGIC_BE ||
+	if (kernel_off >= body->size ||
+			fwg_cursor_u32be_at(body, kernel_off, &magic) != FWG_OK || magic != FDT_MAGIC_BE ||
 			fwg_cursor_u32be_at(body, kernel_off + 4, &total) != FWG_OK)
 		return false;
 	size_t avail = body->size - kernel_off; /* external data may follow */
 	if (total < 40 || total > avail)
 		return false;
 	const uint8_t *raw, *fit;
-	void *fit_owned, *dtb_owned = NULL;
+	void *fit_owned;
 	if (fwg_cursor_bytes_at(body, kernel_off, avail, &raw) != FWG_OK ||
 			!aligned_blob(raw, ((uintptr_t)raw & 7) ? total : avail, &fit, &fit_owned))
 		return false;
@@ -325,14 +332,11 @@ static bool layout_from_fit(const struct fwg_cursor *body, size_t kernel_off,
 			if (!type || len < 7 || strncmp(type, "flat_dt", 7) != 0 ||
 					!is_uncompressed(fit, img))
 				continue;
-			const uint8_t *d, *dtb;
+			const uint8_t *d;
 			size_t dsize;
-			if (!fit_image_data(fit, avail, img, &d, &dsize) ||
-					!aligned_blob(d, dsize, &dtb, &dtb_owned))
+			if (!fit_image_data(fit, avail, img, &d, &dsize))
 				continue;
-			found = layout_from_dtb(dtb, dsize, body->size, out);
-			free(dtb_owned);
-			dtb_owned = NULL;
+			found = layout_from_dtb(d, dsize, image_size, out);
 			if (found) {
 				int nlen;
 				const char *nm = fdt_get_name(fit, img, &nlen);
@@ -422,15 +426,24 @@ static enum fwg_status add_partition(struct fwg_unpack *u, struct fwg_node *node
 }
 
 static enum fwg_status add_partitions(struct fwg_unpack *u, struct fwg_node *node,
-		const struct fwg_cursor *body, struct layout *l)
+		const struct fwg_cursor *body, struct layout *l, size_t nominal)
 {
 	qsort(l->parts, l->count, sizeof(l->parts[0]), cmp_part);
 	size_t pos = 0;
 	/* A partition spanning the whole flash ("bmc") duplicates the others. */
+	bool cut = false;
 	for (size_t i = 0; i < l->count; i++) {
-		const struct part *p = &l->parts[i];
-		if (l->count > 1 && p->offset == 0 && p->size == body->size)
+		struct part *p = &l->parts[i];
+		if (l->count > 1 && p->offset == 0 && p->size == nominal)
 			continue;
+		if (p->offset >= body->size) {
+			cut = true;
+			continue;
+		}
+		if (p->size > body->size - p->offset) {
+			cut = true;
+			p->size = body->size - p->offset;
+		}
 		if (p->offset < pos) {
 			FWG_WARN(node, "openbmc_flash.overlap", p->offset,
 				"partition %s at 0x%llx overlaps the previous one ending at 0x%zx",
@@ -448,6 +461,10 @@ static enum fwg_status add_partitions(struct fwg_unpack *u, struct fwg_node *nod
 			return st;
 		pos = (size_t)(p->offset + p->size);
 	}
+	if (cut)
+		FWG_WARN(node, "openbmc_flash.truncated", body->size,
+			"image of 0x%zx bytes ends before its 0x%zx-byte layout: partitions cut",
+			body->size, nominal);
 	if (pos < body->size) {
 		enum fwg_status st = bmc_add_gap(u, node, body, pos, body->size, false);
 		if (st != FWG_OK && st != FWG_LIMIT)
@@ -460,13 +477,15 @@ static enum fwg_status openbmc_flash_parse(struct fwg_unpack *u, struct fwg_node
 {
 	struct fwg_cursor body = fwg_node_body(node);
 	const struct known_layout *k = known_for_size(body.size);
+	if (!k && (k = known_for_truncated(&body)) != NULL)
+		fwg_node_attr_bool(node, "truncated", true);
 	struct layout *l = calloc(1, sizeof(*l));
 	if (!l)
 		return FWG_NOMEM;
 	char dt_name[MAX_LABEL] = "";
 	if (k) {
 		fwg_node_attr_str(node, "size_class", k->size_class);
-		if (layout_from_fit(&body, k->kernel, l, dt_name))
+		if (layout_from_fit(&body, k->kernel, k->image_size, l, dt_name))
 			l->source = "device-tree";
 		else
 			layout_from_known(&body, k, l);
@@ -481,7 +500,7 @@ static enum fwg_status openbmc_flash_parse(struct fwg_unpack *u, struct fwg_node
 	if (dt_name[0])
 		fwg_node_attr_str(node, "layout_device_tree", dt_name);
 	fwg_node_attr_int(node, "partition_count", l->count);
-	enum fwg_status st = add_partitions(u, node, &body, l);
+	enum fwg_status st = add_partitions(u, node, &body, l, k->image_size);
 	free(l);
 	return st;
 }

@@ -27,7 +27,7 @@
  * compressors, cleanmarkers, padding_nodes, summary_nodes, xattr_nodes,
  * bad_crc_nodes, malformed_nodes, obsolete_nodes (marked obsolete on
  * flash), superseded_nodes (older versions nothing shows any more),
- * deleted_entries, orphan_inodes, garbage_bytes.
+ * deleted_entries, orphan_inodes, dir_loops, missing_inodes, garbage_bytes.
  *
  * Invariants: all work is bounded by the image: at most size/12 nodes are
  * recorded, the sorts and the sweep are O(n log n), every directory is
@@ -142,7 +142,8 @@ static int cmp_u32(const void *a, const void *b)
 static enum fwg_status resolve_dirents(struct jffs2_fs *f)
 {
 	struct jffs2_scan *s = &f->scan;
-	qsort(s->dirents, s->dirent_count, sizeof(*s->dirents), cmp_dirent);
+	if (s->dirent_count > 0) /* dirents is NULL when there are none */
+		qsort(s->dirents, s->dirent_count, sizeof(*s->dirents), cmp_dirent);
 	f->live = malloc((s->dirent_count ? s->dirent_count : 1) * sizeof(*f->live));
 	if (!f->live)
 		return FWG_NOMEM;
@@ -166,7 +167,8 @@ static enum fwg_status resolve_dirents(struct jffs2_fs *f)
 static enum fwg_status build_table(struct jffs2_fs *f)
 {
 	struct jffs2_scan *s = &f->scan;
-	qsort(s->inodes, s->inode_count, sizeof(*s->inodes), cmp_inode_node);
+	if (s->inode_count > 0)
+		qsort(s->inodes, s->inode_count, sizeof(*s->inodes), cmp_inode_node);
 	size_t n = s->inode_count + f->live_count + 1;
 	uint32_t *inos = malloc(n * sizeof(*inos));
 	f->table = calloc(n, sizeof(*f->table));
@@ -263,7 +265,7 @@ static enum fwg_status add_file_content(struct jffs2_fs *f, struct jffs2_inode *
 		return FWG_OK;
 	}
 	rec->entry = entry;
-	const struct jffs2_inode_node *nodes = &f->scan.inodes[rec->first];
+	const struct jffs2_inode_node *nodes = rec->count ? &f->scan.inodes[rec->first] : NULL;
 	size_t isize = rec->count ? nodes[rec->count - 1].isize : 0;
 	uint64_t encoded = 0;
 	for (size_t i = 0; i < rec->count; i++)
@@ -333,7 +335,10 @@ static uint32_t entry_mode(struct jffs2_fs *f, const struct jffs2_inode *rec,
 		f->missing_inodes++;
 		jffs2_diag(&f->scan, FWG_SEV_WARNING, "jffs2.missing_inode", d->pos,
 			"dirent names ino %u, which has no valid inode node", d->ino);
-		return from_dirent ? from_dirent : S_IFREG;
+		/* No permissions are stored anywhere: give the usual ones. */
+		if (from_dirent == S_IFDIR)
+			return S_IFDIR | 0755;
+		return (from_dirent ? from_dirent : S_IFREG) | 0644;
 	}
 	if ((n->mode & S_IFMT) == 0)
 		return from_dirent | (n->mode & 07777);
@@ -487,6 +492,10 @@ static void set_attributes(struct jffs2_fs *f, uint64_t orphans)
 	fwg_node_attr_int(n, "superseded_nodes", f->stats.superseded + f->superseded_dirents);
 	fwg_node_attr_int(n, "deleted_entries", f->deleted);
 	fwg_node_attr_int(n, "orphan_inodes", orphans);
+	if (f->loops)
+		fwg_node_attr_int(n, "dir_loops", f->loops);
+	if (f->missing_inodes)
+		fwg_node_attr_int(n, "missing_inodes", f->missing_inodes);
 	if (s->garbage_bytes)
 		fwg_node_attr_int(n, "garbage_bytes", s->garbage_bytes);
 	if (f->deleted)

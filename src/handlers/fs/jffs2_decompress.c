@@ -15,8 +15,8 @@
  *  - lzo: LZO1X, decoded with lzo1x_decompress_safe; the decoded length
  *    must be exactly dsize.
  *  - lzma (OpenWrt's compr_lzma.c): a raw LZMA1 stream with lc=0 lp=0
- *    pb=0, written with an end marker; the kernel decodes straight into
- *    the page, so back-references may reach anywhere in the output.
+ *    pb=0 and an 8 KiB dictionary, written with an end marker (streams
+ *    without one, stopping at dsize, are accepted too).
  * rubin (RUBINMIPS, DYNRUBIN) is not supported: mkfs.jffs2 and the kernel
  * have it disabled by default.
  */
@@ -31,11 +31,15 @@
 
 #define RTIME_ALPHABET 256
 #define LZMA_JFFS2_DICT_MIN 0x2000u
+#define LZMA_JFFS2_DICT_MAX (1u << 20)
 /* An LZO1X stream cannot expand by much more than 255:1 (long lengths
  * cost one zero byte per 255); claims beyond this are refused before any
  * buffer is sized from them. */
 #define LZO_MAX_RATIO 256u
 #define LZO_RATIO_SLACK 4096u
+/* LZO cannot stop half-way, so a node of which only a part is needed is
+ * decoded whole into a temporary buffer; genuine nodes hold a page. */
+#define LZO_MAX_PARTIAL (1u << 20)
 
 const char *jffs2_compr_name(unsigned compr)
 {
@@ -118,6 +122,10 @@ static enum fwg_status decode_lzo(const uint8_t *src, size_t csize, size_t dsize
 	 * needs the whole node decoded (bounded by the ratio check). */
 	uint8_t *buf = dst;
 	if (dst_len < dsize) {
+		if (dsize > LZO_MAX_PARTIAL) {
+			*why = "lzo node too large to decode in part";
+			return FWG_MALFORMED;
+		}
 		buf = malloc(dsize);
 		if (!buf) {
 			*why = "out of memory";
@@ -150,8 +158,11 @@ static enum fwg_status decode_lzma(const uint8_t *src, size_t csize, size_t dsiz
 	opt.lc = 0;
 	opt.lp = 0;
 	opt.pb = 0;
-	/* Back-references cannot reach before the start of the output. */
-	opt.dict_size = dst_len > LZMA_JFFS2_DICT_MIN ? (uint32_t)dst_len : LZMA_JFFS2_DICT_MIN;
+	/* The encoder's window is 8 KiB; the kernel decodes into the page,
+	 * so references up to a page-sized node are honoured too, and a node
+	 * claiming more does not size liblzma's window from its claim. */
+	size_t dict = dst_len < LZMA_JFFS2_DICT_MAX ? dst_len : LZMA_JFFS2_DICT_MAX;
+	opt.dict_size = dict > LZMA_JFFS2_DICT_MIN ? (uint32_t)dict : LZMA_JFFS2_DICT_MIN;
 	opt.preset_dict = NULL;
 	opt.ext_flags = LZMA_LZMA1EXT_ALLOW_EOPM;
 	opt.ext_size_low = (uint32_t)dsize;

@@ -169,7 +169,8 @@ static enum hdr_state check_hdr(const struct fwg_cursor *c, size_t off, uint32_t
 		return HDR_TRUNCATED;
 	if (be32(hdr, 0) != magic)
 		return fwg_cursor_all_equal(hdr, 0, UBI_HDR_SIZE, 0xff) ? HDR_EMPTY : HDR_BAD;
-	return fwg_ubi_crc32(p, UBI_HDR_CRC_OFF) == be32(hdr, UBI_HDR_CRC_OFF) ? HDR_VALID : HDR_BAD;
+	return fwg_ubi_crc_ok(fwg_ubi_crc32(p, UBI_HDR_CRC_OFF), be32(hdr, UBI_HDR_CRC_OFF)) ?
+		HDR_VALID : HDR_BAD;
 }
 
 static enum hdr_state read_ec(const struct fwg_cursor *c, size_t off, struct ec_hdr *ec)
@@ -318,7 +319,7 @@ static void scan_one_ec(struct ubi_ctx *x, size_t off, struct scan_stats *s, boo
 		s->have_ec = true;
 	} else if (st == HDR_EMPTY) {
 		*erased = true;
-	} else if (s->bad_ec++ == 0) {
+	} else if (st == HDR_BAD && s->bad_ec++ == 0) {
 		s->first_bad_ec = off;
 	}
 }
@@ -434,7 +435,7 @@ static bool parse_vtbl_record(const struct fwg_cursor *rec, struct vtbl_rec *r, 
 		*why = "truncated";
 		return false;
 	}
-	if (fwg_ubi_crc32(p, VTBL_CRC_OFF) != be32(rec, VTBL_CRC_OFF)) {
+	if (!fwg_ubi_crc_ok(fwg_ubi_crc32(p, VTBL_CRC_OFF), be32(rec, VTBL_CRC_OFF))) {
 		*why = "crc mismatch";
 		return false;
 	}
@@ -539,7 +540,9 @@ static enum fwg_status read_vtbl(struct ubi_ctx *x)
 		pick = 0;
 	else if (bad[1] != SIZE_MAX)
 		pick = 1;
-	if (pick < 0) {
+	if (pick < 0 && x->leb_count == 0) {
+		FWG_INFO(x->node, "ubi.empty", 0, "no PEB holds a LEB: an empty (formatted) device");
+	} else if (pick < 0) {
 		FWG_ERR(x->node, "ubi.vtbl", 0,
 			"no readable volume table (layout volume 0x%x missing): volumes named by id",
 			UBI_LAYOUT_VOLUME_ID);

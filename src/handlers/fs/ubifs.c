@@ -38,10 +38,14 @@
 
 #define UBIFS_LEB_SIZE_MIN 4096u
 #define UBIFS_LEB_SIZE_MAX (32u << 20)
-/* Checksummed bytes allowed per volume byte during the index walk. */
-#define UBIFS_WALK_WORK_FACTOR 8u
+/* Bytes checksummed per volume byte, at most: a scan that meets a valid
+ * magic with a bad CRC every 8 bytes must not turn quadratic. */
+#define UBIFS_WORK_FACTOR 8u
+#define UBIFS_WORK_SLACK (1u << 20)
 
-enum node_state { NODE_OK, NODE_ERASED, NODE_BAD_MAGIC, NODE_BAD_LEN, NODE_BAD_CRC, NODE_OUTSIDE };
+enum node_state {
+	NODE_OK, NODE_ERASED, NODE_BAD_MAGIC, NODE_BAD_LEN, NODE_BAD_CRC, NODE_OUTSIDE, NODE_BUDGET,
+};
 
 static const char *const node_state_text[] = {
 	[NODE_OK] = "valid",
@@ -50,6 +54,7 @@ static const char *const node_state_text[] = {
 	[NODE_BAD_LEN] = "bad node length",
 	[NODE_BAD_CRC] = "node CRC mismatch",
 	[NODE_OUTSIDE] = "outside the volume",
+	[NODE_BUDGET] = "checksum work budget exhausted",
 };
 
 struct node_hdr {
@@ -105,22 +110,28 @@ static enum node_state check_node(const struct fwg_cursor *vol, size_t pos, size
 			fwg_cursor_bytes_at(vol, pos, h->len, &p) != FWG_OK ||
 			fwg_cursor_sub(vol, pos, h->len, nc) != FWG_OK)
 		return NODE_BAD_LEN;
-	if (fwg_ubi_crc32(p + 8, h->len - 8) != le32(&ch, UBIFS_CH_OFF_CRC))
+	if (!fwg_ubi_crc_ok(fwg_ubi_crc32(p + 8, h->len - 8), le32(&ch, UBIFS_CH_OFF_CRC)))
 		return NODE_BAD_CRC;
 	return NODE_OK;
 }
 
 /* The node at (lnum, offs) of the volume; NODE_OUTSIDE for positions that
  * the superblock's geometry rules out. */
-static enum node_state read_node(const struct ubifs_ctx *x, uint32_t lnum, uint32_t offs,
+static enum node_state read_node(struct ubifs_ctx *x, uint32_t lnum, uint32_t offs,
 		struct fwg_cursor *nc, struct node_hdr *h, size_t *pos)
 {
+	*pos = 0;
 	if (lnum >= x->leb_cnt || offs >= x->leb_size || offs % UBIFS_NODE_ALIGN)
 		return NODE_OUTSIDE;
 	*pos = (size_t)lnum * x->leb_size + offs;
 	if (*pos >= x->body.size)
 		return NODE_ERASED; /* past the stored LEBs: unmapped */
-	return check_node(&x->body, *pos, x->leb_size - offs, nc, h);
+	if (x->work > x->work_limit)
+		return NODE_BUDGET;
+	enum node_state st = check_node(&x->body, *pos, x->leb_size - offs, nc, h);
+	if (st == NODE_OK || st == NODE_BAD_CRC)
+		x->work += h->len;
+	return st;
 }
 
 /* ---- probe ----------------------------------------------------------- */
@@ -213,18 +224,6 @@ struct master {
 	size_t pos;
 };
 
-/* True when LEB bytes from volume offset pos (offs inside its LEB) to the
- * LEB's end hold nothing: erased flash, or past the stored bytes. */
-static bool rest_erased(const struct ubifs_ctx *x, size_t pos, size_t offs)
-{
-	if (pos >= x->body.size)
-		return true;
-	size_t rest = x->leb_size - offs;
-	if (rest > x->body.size - pos)
-		rest = x->body.size - pos;
-	return fwg_cursor_all_equal(&x->body, pos, rest, 0xff);
-}
-
 /* Where to look for the next node after an erased word at pos: the
  * aligned slot of the next written byte, at least one slot on; leb_size
  * when the rest of the LEB is erased. */
@@ -256,8 +255,12 @@ static void scan_master_leb(struct ubifs_ctx *x, uint32_t lnum, struct master *b
 		struct node_hdr h;
 		size_t pos;
 		enum node_state st = read_node(x, lnum, (uint32_t)offs, &nc, &h, &pos);
-		if (st == NODE_OUTSIDE || (st == NODE_ERASED && rest_erased(x, pos, offs)))
+		if (st == NODE_OUTSIDE || st == NODE_BUDGET)
 			return;
+		if (st == NODE_ERASED) {
+			offs = skip_erased(x, pos, offs);
+			continue;
+		}
 		if (st != NODE_OK || h.type != UBIFS_MST_NODE || h.len < UBIFS_MST_NODE_SZ) {
 			offs += UBIFS_NODE_ALIGN;
 			continue;
@@ -315,11 +318,36 @@ static bool read_master(struct ubifs_ctx *x, struct master *m)
 
 /* ---- leaves ---------------------------------------------------------- */
 
+/* FNV-1a of an entry's name: equal names sort next to each other. */
+static uint64_t name_hash(const struct fwg_cursor *nc)
+{
+	uint64_t hash = 0xcbf29ce484222325ull;
+	const uint8_t *p;
+	uint16_t nlen = le16(nc, UBIFS_DENT_OFF_NLEN);
+	if (fwg_cursor_bytes_at(nc, UBIFS_DENT_NODE_SZ, nlen, &p) != FWG_OK)
+		return 0;
+	for (size_t i = 0; i < nlen; i++) {
+		hash ^= p[i];
+		hash *= 0x100000001b3ull;
+	}
+	return hash;
+}
+
 static enum fwg_status add_leaf(struct ubifs_ctx *x, const struct fwg_cursor *nc,
 		const struct node_hdr *h, size_t pos)
 {
 	uint32_t inum = le32(nc, UBIFS_KEY_OFF);
 	uint32_t kw = le32(nc, UBIFS_KEY_OFF + 4);
+	/* Node types 0..3 and key types 0..3 name the same things. */
+	static const uint32_t min_len[] = {
+		[UBIFS_INO_NODE] = UBIFS_INO_NODE_SZ, [UBIFS_DATA_NODE] = UBIFS_DATA_NODE_SZ,
+		[UBIFS_DENT_NODE] = UBIFS_DENT_NODE_SZ, [UBIFS_XENT_NODE] = UBIFS_DENT_NODE_SZ,
+	};
+	if (kw >> UBIFS_KEY_TYPE_SHIFT != h->type || h->len < min_len[h->type]) {
+		if (x->bad_leaves++ == 0)
+			x->first_bad_leaf = pos;
+		return FWG_OK;
+	}
 	if (h->type == UBIFS_XENT_NODE) {
 		x->xattr_entries++;
 		return FWG_OK;
@@ -339,6 +367,7 @@ static enum fwg_status add_leaf(struct ubifs_ctx *x, const struct fwg_cursor *nc
 	l->inum = inum;
 	l->value = kw & UBIFS_KEY_VALUE_MASK;
 	l->type = h->type;
+	l->name_hash = h->type == UBIFS_DENT_NODE ? name_hash(nc) : 0;
 	return FWG_OK;
 }
 
@@ -402,18 +431,17 @@ struct walk {
 	struct branch_ref *stack;
 	size_t depth, cap;
 	struct visited seen;
-	uint64_t work, work_limit;
 	size_t idx_nodes, errors, key_mismatch, shared;
 	size_t first_error_pos;
-	bool nomem, work_exhausted;
+	bool nomem;
 };
 
-static void walk_error(struct walk *w, size_t pos, const char *fmt_what, const struct branch_ref *b,
+static void walk_error(struct walk *w, size_t pos, const char *what, const struct branch_ref *b,
 		const char *why)
 {
 	if (w->errors++ < 8)
 		FWG_WARN(w->x->node, "ubifs.index", pos,
-			"%s at LEB %u offset 0x%x (len 0x%x): %s", fmt_what, b->lnum, b->offs, b->len, why);
+			"%s at LEB %u offset 0x%x (len 0x%x): %s", what, b->lnum, b->offs, b->len, why);
 	if (w->errors == 1)
 		w->first_error_pos = pos;
 }
@@ -444,7 +472,7 @@ static void push_branches(struct walk *w, const struct fwg_cursor *nc, const str
 		walk_error(w, pos, "index node", self, "level does not follow its parent's");
 		return;
 	}
-	if (level >= UBIFS_MAX_LEVELS || child_cnt == 0 ||
+	if (level >= UBIFS_MAX_LEVELS || child_cnt == 0 || h->len < UBIFS_IDX_NODE_SZ ||
 			(h->len - UBIFS_IDX_NODE_SZ) % child_cnt != 0) {
 		walk_error(w, pos, "index node", self, "bad child_cnt or level");
 		return;
@@ -490,7 +518,6 @@ static void visit(struct walk *w, const struct branch_ref *b)
 		walk_error(w, pos, b->level >= 0 ? "index node" : "leaf node", b, node_state_text[st]);
 		return;
 	}
-	w->work += h.len;
 	if (b->len && b->len != h.len) {
 		walk_error(w, pos, "node", b, "length differs from the branch");
 		return;
@@ -520,24 +547,17 @@ static void visit(struct walk *w, const struct branch_ref *b)
 static bool walk_index(struct ubifs_ctx *x, const struct master *m, bool *nomem)
 {
 	struct walk w = { .x = x };
-	w.work_limit = (uint64_t)x->body.size * UBIFS_WALK_WORK_FACTOR + (1u << 20);
 	struct branch_ref root = {
 		.lnum = m->root_lnum, .offs = m->root_offs, .len = m->root_len,
 		.level = -1, .has_key = false,
 	};
 	push(&w, &root);
 	while (w.depth && !w.nomem) {
-		if (w.work > w.work_limit) {
-			w.work_exhausted = true;
+		if (x->work > x->work_limit)
 			break;
-		}
 		struct branch_ref b = w.stack[--w.depth];
 		visit(&w, &b);
 	}
-	if (w.work_exhausted)
-		FWG_ERR(x->node, "ubifs.index_work", 0,
-			"index walk checked more than 0x%llx bytes of nodes, stopped",
-			(unsigned long long)w.work_limit);
 	if (w.errors > 8)
 		FWG_WARN(x->node, "ubifs.index", w.first_error_pos,
 			"%zu damaged index references in all", w.errors);
@@ -551,7 +571,7 @@ static bool walk_index(struct ubifs_ctx *x, const struct master *m, bool *nomem)
 	free(w.stack);
 	free(w.seen.slots);
 	*nomem = w.nomem;
-	return w.errors == 0 && !w.work_exhausted && w.idx_nodes > 0;
+	return w.errors == 0 && x->work <= x->work_limit && w.idx_nodes > 0;
 }
 
 /* ---- fallback scan --------------------------------------------------- */
@@ -572,7 +592,7 @@ static enum fwg_status scan_leb(struct ubifs_ctx *x, uint32_t lnum, uint32_t sta
 		struct node_hdr h;
 		size_t pos;
 		enum node_state st = read_node(x, lnum, (uint32_t)offs, &nc, &h, &pos);
-		if (st == NODE_OUTSIDE)
+		if (st == NODE_OUTSIDE || st == NODE_BUDGET)
 			break;
 		if (st == NODE_ERASED) {
 			offs = skip_erased(x, pos, offs);
@@ -600,7 +620,7 @@ static enum fwg_status scan_main_area(struct ubifs_ctx *x)
 	x->xattr_entries = 0;
 	size_t nodes = 0, bad = 0;
 	for (size_t lnum = first_main_leb(x); lnum < x->leb_cnt; lnum++) {
-		if (lnum * x->leb_size >= x->body.size)
+		if (lnum * x->leb_size >= x->body.size || x->work > x->work_limit)
 			break;
 		enum fwg_status st = scan_leb(x, (uint32_t)lnum, 0, &nodes, &bad);
 		if (st != FWG_OK)
@@ -694,6 +714,7 @@ static enum fwg_status replay_journal(struct ubifs_ctx *x, const struct master *
 static enum fwg_status ubifs_parse(struct fwg_unpack *u, struct fwg_node *node)
 {
 	struct ubifs_ctx x = { .u = u, .node = node, .body = fwg_node_body(node) };
+	x.work_limit = (uint64_t)x.body.size * UBIFS_WORK_FACTOR + UBIFS_WORK_SLACK;
 	if (!read_superblock(&x))
 		return FWG_OK;
 	struct master m;
@@ -705,6 +726,14 @@ static enum fwg_status ubifs_parse(struct fwg_unpack *u, struct fwg_node *node)
 		st = replay_journal(&x, &m);
 	else if (st == FWG_OK)
 		st = scan_main_area(&x);
+	if (x.bad_leaves)
+		FWG_WARN(node, "ubifs.leaf", x.first_bad_leaf,
+			"%zu leaf nodes too short or keyed as another node type, skipped; the first "
+			"at 0x%zx", x.bad_leaves, x.first_bad_leaf);
+	if (x.work > x.work_limit)
+		FWG_ERR(node, "ubifs.work", 0,
+			"checksummed 0x%llx bytes of nodes, the budget for this volume: "
+			"the rest was not examined", (unsigned long long)x.work);
 	if (st == FWG_OK)
 		st = fwg_ubifs_build_tree(&x);
 	free(x.leaves);

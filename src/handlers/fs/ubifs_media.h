@@ -168,6 +168,7 @@ struct ubifs_leaf {
 	uint32_t inum;       /* key: inode number (of the parent for entries) */
 	uint32_t value;      /* key: block number or name hash */
 	uint8_t type;        /* UBIFS_INO_NODE / _DATA_NODE / _DENT_NODE */
+	uint64_t name_hash;  /* entries: a 64-bit hash of the full name */
 };
 
 struct ubifs_ctx {
@@ -181,6 +182,8 @@ struct ubifs_ctx {
 	struct ubifs_leaf *leaves;
 	size_t leaf_count, leaf_cap;
 	size_t xattr_entries;
+	size_t bad_leaves, first_bad_leaf;
+	uint64_t work, work_limit; /* bytes checksummed, and the cap */
 };
 
 /* Sorts the leaves and builds the file tree from the root inode. */

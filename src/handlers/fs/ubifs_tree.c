@@ -93,6 +93,8 @@ static int compare_leaves(const void *pa, const void *pb)
 		return a->type < b->type ? -1 : 1;
 	if (a->value != b->value)
 		return a->value < b->value ? -1 : 1;
+	if (a->name_hash != b->name_hash)
+		return a->name_hash < b->name_hash ? -1 : 1;
 	if (a->sqnum != b->sqnum)
 		return a->sqnum > b->sqnum ? -1 : 1;
 	return a->pos < b->pos ? -1 : (a->pos > b->pos);
@@ -415,14 +417,21 @@ static bool read_dent(const struct ubifs_ctx *x, const struct ubifs_leaf *l, str
 	return true;
 }
 
-/* True when an entry newer than leaves[i] in the same hash group has the
- * same name (leaves of one key are sorted newest first). */
+/* True when a newer entry of the same directory has the same name: equal
+ * names sort together (by their 64-bit hash), newest first.  The look-back
+ * is capped, so a flood of colliding names cannot make this quadratic. */
+#define SUPERSEDE_LOOKBACK 64
+
 static bool superseded(const struct ubifs_ctx *x, size_t first, size_t i, const struct dent *d)
 {
-	for (size_t j = i; j-- > first && x->leaves[j].value == x->leaves[i].value;) {
-		struct dent o;
-		if (read_dent(x, &x->leaves[j], &o) && o.nlen == d->nlen &&
-				memcmp(o.name, d->name, d->nlen) == 0)
+	const struct ubifs_leaf *me = &x->leaves[i];
+	size_t looked = 0;
+	for (size_t j = i; j-- > first && looked++ < SUPERSEDE_LOOKBACK;) {
+		const struct ubifs_leaf *o = &x->leaves[j];
+		if (o->value != me->value || o->name_hash != me->name_hash)
+			return false;
+		struct dent od;
+		if (read_dent(x, o, &od) && od.nlen == d->nlen && memcmp(od.name, d->name, d->nlen) == 0)
 			return true;
 	}
 	return false;
@@ -553,7 +562,8 @@ enum fwg_status fwg_ubifs_build_tree(struct ubifs_ctx *x)
 {
 	struct tree t = { .x = x };
 	struct queue q = { 0 };
-	qsort(x->leaves, x->leaf_count, sizeof(*x->leaves), compare_leaves);
+	if (x->leaf_count)
+		qsort(x->leaves, x->leaf_count, sizeof(*x->leaves), compare_leaves);
 	enum fwg_status st = index_inodes(&t);
 	if (st == FWG_OK)
 		st = fwg_fs_begin(x->u, x->node, &t.b);

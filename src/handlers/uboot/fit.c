@@ -53,7 +53,7 @@
 #include "../../core/handler.h"
 #include "../../core/registry.h"
 #include "fdt_partitions.h"
-#include "uboot_decompress.h"
+#include "uboot_compression.h"
 
 #define FDT_MAGIC_BE 0xd00dfeedu
 #define FDT_V16_HEADER 36u
@@ -78,6 +78,9 @@
 #define LIST_TEXT_MAX 16384u      /* cap of one summary attribute */
 #define MAX_PARTITIONS 256u
 #define MAX_DTB_NODES 1000000u
+#define HASH_BUDGET_FACTOR 4u     /* bytes hashed per body byte, plus: */
+#define HASH_BUDGET_BASE (64u << 20)
+#define MAX_REF_CHECKS 4096u
 
 /* ---- header and bounded structure walk (probe, extent) ----------------- */
 
@@ -499,6 +502,26 @@ static bool name_starts(const char *name, const char *prefix)
 	return strncmp(name, prefix, strlen(prefix)) == 0;
 }
 
+/*
+ * Work bounds against blobs crafted to repeat work: image windows may
+ * overlap (external data of many images at one position), so the bytes
+ * hashed and the data opened are budgeted, and configuration references
+ * checked are counted.
+ */
+struct fit_ctx {
+	struct fwg_unpack *u;
+	struct fwg_node *node;
+	const struct fwg_cursor *body;
+	struct fdt_view view;
+	size_t totalsize;
+	unsigned signatures;
+	bool external;
+	uint64_t hash_budget;    /* bytes left to hash */
+	uint64_t data_total;     /* sum of image data sizes so far */
+	bool overlap_reported, hash_budget_reported;
+	unsigned ref_checks;
+};
+
 /* ---- hashes ------------------------------------------------------------- */
 
 #define MAX_DIGEST 64
@@ -555,9 +578,10 @@ static void hex_text(const uint8_t *p, size_t n, char *out, size_t out_size)
 enum hash_summary { HASH_NONE, HASH_OK, HASH_UNVERIFIED, HASH_MISMATCH };
 
 /* Checks one hash-N node against data (NULL when the data is missing). */
-static enum hash_summary check_hash(struct fwg_node *img, const void *fdt, int hnode,
+static enum hash_summary check_hash(struct fit_ctx *fc, struct fwg_node *img, int hnode,
 		const char *hname, const uint8_t *data, size_t len, struct text *summary)
 {
+	const void *fdt = fc->view.fdt;
 	const char *algo = prop_string(fdt, hnode, "algo");
 	int vlen;
 	const uint8_t *value = fdt_getprop(fdt, hnode, "value", &vlen);
@@ -576,6 +600,17 @@ static enum hash_summary check_hash(struct fwg_node *img, const void *fdt, int h
 	}
 	uint8_t digest[MAX_DIGEST];
 	size_t dlen;
+	if (data && len > fc->hash_budget) {
+		if (!fc->hash_budget_reported)
+			FWG_WARN(fc->node, "fit.hash_budget", 0,
+				"hashing budget exhausted at image %s, remaining hashes unverified",
+				img->name ? img->name : "?");
+		fc->hash_budget_reported = true;
+		text_str(summary, ":unverified");
+		return HASH_UNVERIFIED;
+	}
+	if (data)
+		fc->hash_budget -= len;
 	if (!data || !compute_digest(algo, data, len, digest, &dlen)) {
 		if (data)
 			FWG_INFO(img, "fit.hash_algo", 0, "%s algo %s is not supported", hname, algo);
@@ -622,16 +657,6 @@ static void describe_signature(struct text *t, const void *fdt, int snode, const
 }
 
 /* ---- FIT images ----------------------------------------------------------- */
-
-struct fit_ctx {
-	struct fwg_unpack *u;
-	struct fwg_node *node;
-	const struct fwg_cursor *body;
-	struct fdt_view view;
-	size_t totalsize;
-	unsigned signatures;
-	bool external;
-};
 
 /* Where the image's data lies in the body: embedded, or external. */
 static bool locate_data(struct fit_ctx *fc, int inode, const char *iname, size_t *off,
@@ -713,7 +738,7 @@ static void image_subnodes(struct fit_ctx *fc, struct fwg_node *img, int inode,
 		if (!sname)
 			continue;
 		if (name_starts(sname, "hash")) {
-			enum hash_summary s = check_hash(img, fdt, sub, sname, data, len, &hashes);
+			enum hash_summary s = check_hash(fc, img, sub, sname, data, len, &hashes);
 			if (s > worst)
 				worst = s;
 		} else if (name_starts(sname, "signature")) {
@@ -759,6 +784,17 @@ static enum fwg_status parse_image(struct fit_ctx *fc, int inode)
 	image_subnodes(fc, img, inode, data, size, &encrypted);
 	if (!have_data)
 		return FWG_OK;
+	/* Images that do not overlap add up to at most the body. */
+	fc->data_total += size;
+	if (fc->data_total > fc->body->size) {
+		if (!fc->overlap_reported)
+			FWG_WARN(fc->node, "fit.data_overlap", 0,
+				"image %s data overlaps other images, overlapping images kept opaque",
+				iname);
+		fc->overlap_reported = true;
+		img->handler = &fwg_handler_leaf;
+		return FWG_OK;
+	}
 	if (encrypted) {
 		img->handler = &fwg_handler_leaf;
 		return FWG_OK;
@@ -773,12 +809,12 @@ static enum fwg_status parse_image(struct fit_ctx *fc, int inode)
 	}
 	if (comp == FWG_UBOOT_COMP_NONE)
 		return FWG_OK; /* the core probes the data */
-	bool decoded;
+	/* The data becomes a stream decoded by its own handler. */
+	const struct fwg_handler *h = fwg_uboot_comp_handler(comp);
+	struct fwg_node *stream;
 	img->handler = &fwg_handler_leaf;
-	st = fwg_uboot_decompress(fc->u, img, comp, "fit.decode", &decoded);
-	if (st != FWG_OK || !decoded)
-		return st;
-	return fwg_uboot_attach_probed(fc->u, img);
+	st = fwg_unpack_add_child(fc->u, img, h->node_type, 0, img->body_size, h, &stream);
+	return st == FWG_NOMEM ? st : FWG_OK;
 }
 
 /* Appends "name{kernel=.. fdt=..}" for one configuration and checks its
@@ -813,7 +849,7 @@ static void describe_config(struct fit_ctx *fc, int cnode, int images, struct te
 			continue;
 		}
 		/* every referenced image must exist under /images */
-		for (int o = 0; o < len; ) {
+		for (int o = 0; o < len && fc->ref_checks < MAX_REF_CHECKS; fc->ref_checks++) {
 			size_t n = strnlen(p + o, (size_t)(len - o));
 			if (images < 0 || fdt_subnode_offset_namelen(fdt, images, p + o, (int)n) < 0)
 				FWG_WARN(fc->node, "fit.config_reference", 0,
@@ -881,6 +917,7 @@ static enum fwg_status fit_parse(struct fwg_unpack *u, struct fwg_node *node)
 		return FWG_OK;
 	}
 	struct fit_ctx fc = { .u = u, .node = node, .body = &body, .totalsize = h.totalsize };
+	fc.hash_budget = (uint64_t)body.size * HASH_BUDGET_FACTOR + HASH_BUDGET_BASE;
 	const char *why = NULL;
 	enum fwg_status st = view_open(&body, h.totalsize, &fc.view, &why);
 	if (st == FWG_MALFORMED) {

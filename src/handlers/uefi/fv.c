@@ -313,7 +313,7 @@ const struct fwg_handler fwg_handler_fv = {
 static int flash_area_probe(const struct fwg_cursor *body)
 {
 	struct fv_header h;
-	return looks_like_fv(body, &h) ? 2 : 0;
+	return looks_like_fv(body, &h) ? 60 : 0;
 }
 
 static uint64_t flash_area_extent(const struct fwg_cursor *body)

@@ -415,6 +415,46 @@ static int pe_probe(const struct fwg_cursor *body)
 	return pe_header(body, &lfanew) ? 80 : 0;
 }
 
+/* Bytes the image occupies from its start: the end of the headers, of
+ * every section's raw data and of the certificate table (which sits past
+ * the sections).  For the carver, so it never reads more than a header's
+ * worth of fields: bounded by the 96-section cap PE loaders apply. */
+static uint64_t pe_extent(const struct fwg_cursor *c)
+{
+	uint32_t lfanew;
+	uint16_t nsect, opt_size, magic;
+	if (!pe_header(c, &lfanew) || fwg_cursor_u16le_at(c, lfanew + 6, &nsect) != FWG_OK ||
+			fwg_cursor_u16le_at(c, lfanew + 20, &opt_size) != FWG_OK ||
+			fwg_cursor_u16le_at(c, lfanew + 24, &magic) != FWG_OK || nsect > 96)
+		return 0;
+	size_t opt = (size_t)lfanew + 24, table = opt + opt_size;
+	uint32_t headers = 0;
+	if (fwg_cursor_u32le_at(c, opt + 60, &headers) != FWG_OK)
+		headers = 0;
+	uint64_t end = headers;
+	for (unsigned i = 0; i < nsect; i++) {
+		uint32_t raw_size, raw_ptr;
+		if (fwg_cursor_u32le_at(c, table + i * 40 + 16, &raw_size) != FWG_OK ||
+				fwg_cursor_u32le_at(c, table + i * 40 + 20, &raw_ptr) != FWG_OK)
+			return 0;
+		if ((uint64_t)raw_ptr + raw_size > end)
+			end = (uint64_t)raw_ptr + raw_size;
+	}
+	/* Data directory 4 (security) holds a file offset, not an RVA. */
+	size_t dirs = opt + (magic == 0x20b ? 112 : 96);
+	uint32_t cert_off, cert_size;
+	if (fwg_cursor_u32le_at(c, dirs + 4 * 8, &cert_off) == FWG_OK &&
+			fwg_cursor_u32le_at(c, dirs + 4 * 8 + 4, &cert_size) == FWG_OK && cert_off &&
+			(uint64_t)cert_off + cert_size > end && (uint64_t)cert_off + cert_size <= c->size)
+		end = (uint64_t)cert_off + cert_size;
+	return end;
+}
+
+static const struct fwg_magic pe_magics[] = {
+	{ "MZ", 2, 0 },
+	{ 0 },
+};
+
 /* PE checksum (imagehlp CheckSumMappedFile): 16-bit one's-complement-ish
  * sum of the file with the CheckSum field taken as zero, plus the length. */
 static uint32_t pe_checksum(const struct fwg_cursor *c, size_t field)
@@ -768,6 +808,8 @@ const struct fwg_handler fwg_handler_pe = {
 	.node_type = FWG_TYPE_PE32,
 	.probe = pe_probe,
 	.parse = pe_parse,
+	.magics = pe_magics,
+	.extent = pe_extent,
 };
 
 const struct fwg_handler fwg_handler_te = {
