@@ -103,6 +103,21 @@ def main():
               and a.get('volume_name') == 'volname' and a.get('edition') == 7, a)
         common.roundtrip_extract('little-endian extract', images['little-endian'], src, 'cramfs')
 
+        # inside a bigger blob: the carver finds plain and padded images at
+        # their start (a padded image's magic sits 512 bytes in)
+        for label in ('little-endian', 'big-endian-holes-padded'):
+            blob = os.path.join(tmp, 'blob.bin')
+            with open(blob, 'wb') as f:
+                f.write(os.urandom(8192))
+                f.write(open(images[label], 'rb').read())
+                f.write(b'\xff' * 8192)
+            doc = common.scan(blob)
+            fs = [c for c in doc['components'] if c['type'] == 'cramfs']
+            _, got = common.fs_entries(doc, 'cramfs')
+            check(f'{label} carved from a blob at its offset', len(fs) == 1 and
+                  fs[0]['abs_offset'] == 8192 and fs[0]['size'] == os.path.getsize(images[label])
+                  and '/a/hello.txt' in got, [(c['abs_offset'], c['size']) for c in fs])
+
         # hostile: directory a/b/c pointing back at the root's entries
         data = bytearray(open(images['little-endian'], 'rb').read())
         e = entry_offset(data, 'c')
