@@ -69,6 +69,42 @@ FWG_NODISCARD enum fwg_status fwg_cursor_read_u32le(struct fwg_cursor *c, uint32
 FWG_NODISCARD enum fwg_status fwg_cursor_read_u64le(struct fwg_cursor *c, uint64_t *v);
 FWG_NODISCARD enum fwg_status fwg_cursor_read_bytes(struct fwg_cursor *c, size_t len, const uint8_t **out);
 
+/*
+ * Field readers for structures whose fields were already range-checked as
+ * a whole (a header known to be inside the window): a field out of range
+ * reads as 0, which the caller's validation then rejects.
+ */
+static inline uint8_t fwg_cursor_u8_or0(const struct fwg_cursor *c, size_t off)
+{
+	uint8_t v;
+	return fwg_cursor_u8_at(c, off, &v) == FWG_OK ? v : 0;
+}
+static inline uint16_t fwg_cursor_u16le_or0(const struct fwg_cursor *c, size_t off)
+{
+	uint16_t v;
+	return fwg_cursor_u16le_at(c, off, &v) == FWG_OK ? v : 0;
+}
+static inline uint32_t fwg_cursor_u32le_or0(const struct fwg_cursor *c, size_t off)
+{
+	uint32_t v;
+	return fwg_cursor_u32le_at(c, off, &v) == FWG_OK ? v : 0;
+}
+static inline uint64_t fwg_cursor_u64le_or0(const struct fwg_cursor *c, size_t off)
+{
+	uint64_t v;
+	return fwg_cursor_u64le_at(c, off, &v) == FWG_OK ? v : 0;
+}
+static inline uint32_t fwg_cursor_u32be_or0(const struct fwg_cursor *c, size_t off)
+{
+	uint32_t v;
+	return fwg_cursor_u32be_at(c, off, &v) == FWG_OK ? v : 0;
+}
+static inline uint64_t fwg_cursor_u64be_or0(const struct fwg_cursor *c, size_t off)
+{
+	uint64_t v;
+	return fwg_cursor_u64be_at(c, off, &v) == FWG_OK ? v : 0;
+}
+
 /* Byte-pattern helpers over a window. */
 /* True when every byte of [off, off+len) equals value (false if out of range). */
 bool fwg_cursor_all_equal(const struct fwg_cursor *c, size_t off, size_t len, uint8_t value);

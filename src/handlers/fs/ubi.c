@@ -141,24 +141,6 @@ struct ubi_ctx {
 	bool have_vtbl;
 };
 
-static uint32_t be32(const struct fwg_cursor *c, size_t off)
-{
-	uint32_t v;
-	return fwg_cursor_u32be_at(c, off, &v) == FWG_OK ? v : 0;
-}
-
-static uint64_t be64(const struct fwg_cursor *c, size_t off)
-{
-	uint64_t v;
-	return fwg_cursor_u64be_at(c, off, &v) == FWG_OK ? v : 0;
-}
-
-static uint8_t byte_at(const struct fwg_cursor *c, size_t off)
-{
-	uint8_t v;
-	return fwg_cursor_u8_at(c, off, &v) == FWG_OK ? v : 0;
-}
-
 /* A 64-byte header at off: its magic and CRC, or empty (erased) flash. */
 static enum hdr_state check_hdr(const struct fwg_cursor *c, size_t off, uint32_t magic,
 		struct fwg_cursor *hdr)
@@ -167,9 +149,9 @@ static enum hdr_state check_hdr(const struct fwg_cursor *c, size_t off, uint32_t
 	if (fwg_cursor_bytes_at(c, off, UBI_HDR_SIZE, &p) != FWG_OK ||
 			fwg_cursor_sub(c, off, UBI_HDR_SIZE, hdr) != FWG_OK)
 		return HDR_TRUNCATED;
-	if (be32(hdr, 0) != magic)
+	if (fwg_cursor_u32be_or0(hdr, 0) != magic)
 		return fwg_cursor_all_equal(hdr, 0, UBI_HDR_SIZE, 0xff) ? HDR_EMPTY : HDR_BAD;
-	return fwg_ubi_crc_ok(fwg_ubi_crc32(p, UBI_HDR_CRC_OFF), be32(hdr, UBI_HDR_CRC_OFF)) ?
+	return fwg_ubi_crc_ok(fwg_ubi_crc32(p, UBI_HDR_CRC_OFF), fwg_cursor_u32be_or0(hdr, UBI_HDR_CRC_OFF)) ?
 		HDR_VALID : HDR_BAD;
 }
 
@@ -179,11 +161,11 @@ static enum hdr_state read_ec(const struct fwg_cursor *c, size_t off, struct ec_
 	enum hdr_state st = check_hdr(c, off, UBI_EC_MAGIC, &h);
 	if (st != HDR_VALID)
 		return st;
-	ec->version = byte_at(&h, EC_OFF_VERSION);
-	ec->ec = be64(&h, EC_OFF_EC);
-	ec->vid_hdr_offset = be32(&h, EC_OFF_VID_HDR);
-	ec->data_offset = be32(&h, EC_OFF_DATA);
-	ec->image_seq = be32(&h, EC_OFF_IMAGE_SEQ);
+	ec->version = fwg_cursor_u8_or0(&h, EC_OFF_VERSION);
+	ec->ec = fwg_cursor_u64be_or0(&h, EC_OFF_EC);
+	ec->vid_hdr_offset = fwg_cursor_u32be_or0(&h, EC_OFF_VID_HDR);
+	ec->data_offset = fwg_cursor_u32be_or0(&h, EC_OFF_DATA);
+	ec->image_seq = fwg_cursor_u32be_or0(&h, EC_OFF_IMAGE_SEQ);
 	return HDR_VALID;
 }
 
@@ -193,17 +175,17 @@ static enum hdr_state read_vid(const struct fwg_cursor *c, size_t off, struct vi
 	enum hdr_state st = check_hdr(c, off, UBI_VID_MAGIC, &h);
 	if (st != HDR_VALID)
 		return st;
-	v->version = byte_at(&h, VID_OFF_VERSION);
-	v->vol_type = byte_at(&h, VID_OFF_VOL_TYPE);
-	v->copy_flag = byte_at(&h, VID_OFF_COPY_FLAG);
-	v->compat = byte_at(&h, VID_OFF_COMPAT);
-	v->vol_id = be32(&h, VID_OFF_VOL_ID);
-	v->lnum = be32(&h, VID_OFF_LNUM);
-	v->data_size = be32(&h, VID_OFF_DATA_SIZE);
-	v->used_ebs = be32(&h, VID_OFF_USED_EBS);
-	v->data_pad = be32(&h, VID_OFF_DATA_PAD);
-	v->data_crc = be32(&h, VID_OFF_DATA_CRC);
-	v->sqnum = be64(&h, VID_OFF_SQNUM);
+	v->version = fwg_cursor_u8_or0(&h, VID_OFF_VERSION);
+	v->vol_type = fwg_cursor_u8_or0(&h, VID_OFF_VOL_TYPE);
+	v->copy_flag = fwg_cursor_u8_or0(&h, VID_OFF_COPY_FLAG);
+	v->compat = fwg_cursor_u8_or0(&h, VID_OFF_COMPAT);
+	v->vol_id = fwg_cursor_u32be_or0(&h, VID_OFF_VOL_ID);
+	v->lnum = fwg_cursor_u32be_or0(&h, VID_OFF_LNUM);
+	v->data_size = fwg_cursor_u32be_or0(&h, VID_OFF_DATA_SIZE);
+	v->used_ebs = fwg_cursor_u32be_or0(&h, VID_OFF_USED_EBS);
+	v->data_pad = fwg_cursor_u32be_or0(&h, VID_OFF_DATA_PAD);
+	v->data_crc = fwg_cursor_u32be_or0(&h, VID_OFF_DATA_CRC);
+	v->sqnum = fwg_cursor_u64be_or0(&h, VID_OFF_SQNUM);
 	return HDR_VALID;
 }
 
@@ -435,11 +417,11 @@ static bool parse_vtbl_record(const struct fwg_cursor *rec, struct vtbl_rec *r, 
 		*why = "truncated";
 		return false;
 	}
-	if (!fwg_ubi_crc_ok(fwg_ubi_crc32(p, VTBL_CRC_OFF), be32(rec, VTBL_CRC_OFF))) {
+	if (!fwg_ubi_crc_ok(fwg_ubi_crc32(p, VTBL_CRC_OFF), fwg_cursor_u32be_or0(rec, VTBL_CRC_OFF))) {
 		*why = "crc mismatch";
 		return false;
 	}
-	r->reserved_pebs = be32(rec, VTBL_OFF_RESERVED);
+	r->reserved_pebs = fwg_cursor_u32be_or0(rec, VTBL_OFF_RESERVED);
 	if (r->reserved_pebs == 0) {
 		if (!fwg_cursor_all_equal(rec, 0, VTBL_CRC_OFF, 0)) {
 			*why = "unused record with non-zero fields";
@@ -447,11 +429,11 @@ static bool parse_vtbl_record(const struct fwg_cursor *rec, struct vtbl_rec *r, 
 		}
 		return true;
 	}
-	r->alignment = be32(rec, VTBL_OFF_ALIGNMENT);
-	r->data_pad = be32(rec, VTBL_OFF_DATA_PAD);
-	r->vol_type = byte_at(rec, VTBL_OFF_VOL_TYPE);
-	r->upd_marker = byte_at(rec, VTBL_OFF_UPD_MARKER);
-	r->flags = byte_at(rec, VTBL_OFF_FLAGS);
+	r->alignment = fwg_cursor_u32be_or0(rec, VTBL_OFF_ALIGNMENT);
+	r->data_pad = fwg_cursor_u32be_or0(rec, VTBL_OFF_DATA_PAD);
+	r->vol_type = fwg_cursor_u8_or0(rec, VTBL_OFF_VOL_TYPE);
+	r->upd_marker = fwg_cursor_u8_or0(rec, VTBL_OFF_UPD_MARKER);
+	r->flags = fwg_cursor_u8_or0(rec, VTBL_OFF_FLAGS);
 	uint16_t nl;
 	r->name_len = fwg_cursor_u16be_at(rec, VTBL_OFF_NAME_LEN, &nl) == FWG_OK ? nl : 0;
 	if (r->vol_type != UBI_VID_DYNAMIC && r->vol_type != UBI_VID_STATIC) {

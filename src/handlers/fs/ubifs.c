@@ -63,24 +63,6 @@ struct node_hdr {
 	uint8_t type;
 };
 
-static uint32_t le32(const struct fwg_cursor *c, size_t off)
-{
-	uint32_t v;
-	return fwg_cursor_u32le_at(c, off, &v) == FWG_OK ? v : 0;
-}
-
-static uint64_t le64(const struct fwg_cursor *c, size_t off)
-{
-	uint64_t v;
-	return fwg_cursor_u64le_at(c, off, &v) == FWG_OK ? v : 0;
-}
-
-static uint16_t le16(const struct fwg_cursor *c, size_t off)
-{
-	uint16_t v;
-	return fwg_cursor_u16le_at(c, off, &v) == FWG_OK ? v : 0;
-}
-
 static uint8_t u8_at(const struct fwg_cursor *c, size_t off)
 {
 	uint8_t v;
@@ -102,15 +84,15 @@ static enum node_state check_node(const struct fwg_cursor *vol, size_t pos, size
 	struct fwg_cursor ch;
 	if (fwg_cursor_sub(vol, pos, UBIFS_CH_SIZE, &ch) != FWG_OK)
 		return NODE_BAD_LEN;
-	h->len = le32(&ch, UBIFS_CH_OFF_LEN);
-	h->sqnum = le64(&ch, UBIFS_CH_OFF_SQNUM);
+	h->len = fwg_cursor_u32le_or0(&ch, UBIFS_CH_OFF_LEN);
+	h->sqnum = fwg_cursor_u64le_or0(&ch, UBIFS_CH_OFF_SQNUM);
 	h->type = u8_at(&ch, UBIFS_CH_OFF_TYPE);
 	const uint8_t *p;
 	if (h->len < UBIFS_CH_SIZE || h->len > room ||
 			fwg_cursor_bytes_at(vol, pos, h->len, &p) != FWG_OK ||
 			fwg_cursor_sub(vol, pos, h->len, nc) != FWG_OK)
 		return NODE_BAD_LEN;
-	if (!fwg_ubi_crc_ok(fwg_ubi_crc32(p + 8, h->len - 8), le32(&ch, UBIFS_CH_OFF_CRC)))
+	if (!fwg_ubi_crc_ok(fwg_ubi_crc32(p + 8, h->len - 8), fwg_cursor_u32le_or0(&ch, UBIFS_CH_OFF_CRC)))
 		return NODE_BAD_CRC;
 	return NODE_OK;
 }
@@ -166,14 +148,14 @@ static const char *compr_name(uint16_t c)
 static void sb_attrs(struct ubifs_ctx *x, const struct fwg_cursor *sb)
 {
 	struct fwg_node *n = x->node;
-	uint32_t flags = le32(sb, UBIFS_SB_OFF_FLAGS);
+	uint32_t flags = fwg_cursor_u32le_or0(sb, UBIFS_SB_OFF_FLAGS);
 	fwg_node_attr_int(n, "leb_size", x->leb_size);
 	fwg_node_attr_int(n, "leb_cnt", x->leb_cnt);
-	fwg_node_attr_int(n, "max_leb_cnt", le32(sb, UBIFS_SB_OFF_MAX_LEB_CNT));
-	fwg_node_attr_int(n, "min_io_size", le32(sb, UBIFS_SB_OFF_MIN_IO));
-	fwg_node_attr_int(n, "fmt_version", le32(sb, UBIFS_SB_OFF_FMT_VERSION));
+	fwg_node_attr_int(n, "max_leb_cnt", fwg_cursor_u32le_or0(sb, UBIFS_SB_OFF_MAX_LEB_CNT));
+	fwg_node_attr_int(n, "min_io_size", fwg_cursor_u32le_or0(sb, UBIFS_SB_OFF_MIN_IO));
+	fwg_node_attr_int(n, "fmt_version", fwg_cursor_u32le_or0(sb, UBIFS_SB_OFF_FMT_VERSION));
 	fwg_node_attr_str(n, "default_compr", compr_name(x->default_compr));
-	fwg_node_attr_int(n, "fanout", le32(sb, UBIFS_SB_OFF_FANOUT));
+	fwg_node_attr_int(n, "fanout", fwg_cursor_u32le_or0(sb, UBIFS_SB_OFF_FANOUT));
 	fwg_node_attr_int(n, "log_lebs", x->log_lebs);
 	fwg_node_attr_int(n, "lpt_lebs", x->lpt_lebs);
 	fwg_node_attr_int(n, "orph_lebs", x->orph_lebs);
@@ -201,12 +183,12 @@ static bool read_superblock(struct ubifs_ctx *x)
 			st == NODE_OK ? "wrong node type" : node_state_text[st]);
 		return false;
 	}
-	x->leb_size = le32(&sb, UBIFS_SB_OFF_LEB_SIZE);
-	x->leb_cnt = le32(&sb, UBIFS_SB_OFF_LEB_CNT);
-	x->log_lebs = le32(&sb, UBIFS_SB_OFF_LOG_LEBS);
-	x->lpt_lebs = le32(&sb, UBIFS_SB_OFF_LPT_LEBS);
-	x->orph_lebs = le32(&sb, UBIFS_SB_OFF_ORPH_LEBS);
-	x->default_compr = le16(&sb, UBIFS_SB_OFF_DEFAULT_COMPR);
+	x->leb_size = fwg_cursor_u32le_or0(&sb, UBIFS_SB_OFF_LEB_SIZE);
+	x->leb_cnt = fwg_cursor_u32le_or0(&sb, UBIFS_SB_OFF_LEB_CNT);
+	x->log_lebs = fwg_cursor_u32le_or0(&sb, UBIFS_SB_OFF_LOG_LEBS);
+	x->lpt_lebs = fwg_cursor_u32le_or0(&sb, UBIFS_SB_OFF_LPT_LEBS);
+	x->orph_lebs = fwg_cursor_u32le_or0(&sb, UBIFS_SB_OFF_ORPH_LEBS);
+	x->default_compr = fwg_cursor_u16le_or0(&sb, UBIFS_SB_OFF_DEFAULT_COMPR);
 	if (x->leb_size < UBIFS_LEB_SIZE_MIN || x->leb_size > UBIFS_LEB_SIZE_MAX ||
 			x->leb_size % UBIFS_NODE_ALIGN) {
 		FWG_ERR(x->node, "ubifs.leb_size", UBIFS_SB_OFF_LEB_SIZE,
@@ -270,12 +252,12 @@ static void scan_master_leb(struct ubifs_ctx *x, uint32_t lnum, struct master *b
 			best->found = true;
 			best->sqnum = h.sqnum;
 			best->pos = pos;
-			best->cmt_no = le64(&nc, UBIFS_MST_OFF_CMT_NO);
-			best->flags = le32(&nc, UBIFS_MST_OFF_FLAGS);
-			best->log_lnum = le32(&nc, UBIFS_MST_OFF_LOG_LNUM);
-			best->root_lnum = le32(&nc, UBIFS_MST_OFF_ROOT_LNUM);
-			best->root_offs = le32(&nc, UBIFS_MST_OFF_ROOT_OFFS);
-			best->root_len = le32(&nc, UBIFS_MST_OFF_ROOT_LEN);
+			best->cmt_no = fwg_cursor_u64le_or0(&nc, UBIFS_MST_OFF_CMT_NO);
+			best->flags = fwg_cursor_u32le_or0(&nc, UBIFS_MST_OFF_FLAGS);
+			best->log_lnum = fwg_cursor_u32le_or0(&nc, UBIFS_MST_OFF_LOG_LNUM);
+			best->root_lnum = fwg_cursor_u32le_or0(&nc, UBIFS_MST_OFF_ROOT_LNUM);
+			best->root_offs = fwg_cursor_u32le_or0(&nc, UBIFS_MST_OFF_ROOT_OFFS);
+			best->root_len = fwg_cursor_u32le_or0(&nc, UBIFS_MST_OFF_ROOT_LEN);
 		}
 		offs = after_node(offs, h.len);
 	}
@@ -323,7 +305,7 @@ static uint64_t name_hash(const struct fwg_cursor *nc)
 {
 	uint64_t hash = 0xcbf29ce484222325ull;
 	const uint8_t *p;
-	uint16_t nlen = le16(nc, UBIFS_DENT_OFF_NLEN);
+	uint16_t nlen = fwg_cursor_u16le_or0(nc, UBIFS_DENT_OFF_NLEN);
 	if (fwg_cursor_bytes_at(nc, UBIFS_DENT_NODE_SZ, nlen, &p) != FWG_OK)
 		return 0;
 	for (size_t i = 0; i < nlen; i++) {
@@ -336,8 +318,8 @@ static uint64_t name_hash(const struct fwg_cursor *nc)
 static enum fwg_status add_leaf(struct ubifs_ctx *x, const struct fwg_cursor *nc,
 		const struct node_hdr *h, size_t pos)
 {
-	uint32_t inum = le32(nc, UBIFS_KEY_OFF);
-	uint32_t kw = le32(nc, UBIFS_KEY_OFF + 4);
+	uint32_t inum = fwg_cursor_u32le_or0(nc, UBIFS_KEY_OFF);
+	uint32_t kw = fwg_cursor_u32le_or0(nc, UBIFS_KEY_OFF + 4);
 	/* Node types 0..3 and key types 0..3 name the same things. */
 	static const uint32_t min_len[] = {
 		[UBIFS_INO_NODE] = UBIFS_INO_NODE_SZ, [UBIFS_DATA_NODE] = UBIFS_DATA_NODE_SZ,
@@ -466,8 +448,8 @@ static bool push(struct walk *w, const struct branch_ref *b)
 static void push_branches(struct walk *w, const struct fwg_cursor *nc, const struct node_hdr *h,
 		size_t pos, const struct branch_ref *self)
 {
-	uint16_t child_cnt = le16(nc, UBIFS_IDX_OFF_CHILD_CNT);
-	uint16_t level = le16(nc, UBIFS_IDX_OFF_LEVEL);
+	uint16_t child_cnt = fwg_cursor_u16le_or0(nc, UBIFS_IDX_OFF_CHILD_CNT);
+	uint16_t level = fwg_cursor_u16le_or0(nc, UBIFS_IDX_OFF_LEVEL);
 	if (self->level >= 0 && level != (unsigned)self->level) {
 		walk_error(w, pos, "index node", self, "level does not follow its parent's");
 		return;
@@ -487,9 +469,9 @@ static void push_branches(struct walk *w, const struct fwg_cursor *nc, const str
 	for (size_t i = child_cnt; i-- > 0;) {
 		size_t boff = UBIFS_IDX_NODE_SZ + i * bsz;
 		struct branch_ref b = {
-			.lnum = le32(nc, boff),
-			.offs = le32(nc, boff + 4),
-			.len = le32(nc, boff + 8),
+			.lnum = fwg_cursor_u32le_or0(nc, boff),
+			.offs = fwg_cursor_u32le_or0(nc, boff + 4),
+			.len = fwg_cursor_u32le_or0(nc, boff + 8),
 			.level = level == 0 ? -1 : (int)level - 1,
 			.has_key = true,
 		};
@@ -657,7 +639,7 @@ static bool replay_log_leb(struct ubifs_ctx *x, uint32_t lnum, struct replay *r)
 		if (h.sqnum < r->cs_sqnum)
 			return false;
 		if (h.type == UBIFS_REF_NODE && h.len >= UBIFS_REF_NODE_SZ) {
-			uint32_t bl = le32(&nc, UBIFS_REF_OFF_LNUM), bo = le32(&nc, UBIFS_REF_OFF_OFFS);
+			uint32_t bl = fwg_cursor_u32le_or0(&nc, UBIFS_REF_OFF_LNUM), bo = fwg_cursor_u32le_or0(&nc, UBIFS_REF_OFF_OFFS);
 			if (!visited_test_set(&r->buds, (uint64_t)bl << 32 | bo, &r->nomem)) {
 				r->bud_count++;
 				if (scan_leb(x, bl, bo, &r->nodes, &r->bad) != FWG_OK)
@@ -686,7 +668,7 @@ static enum fwg_status replay_journal(struct ubifs_ctx *x, const struct master *
 	size_t pos = 0;
 	if (x->log_lebs == 0 || m->log_lnum < UBIFS_LOG_LNUM || m->log_lnum >= log_end ||
 			read_node(x, m->log_lnum, 0, &nc, &h, &pos) != NODE_OK ||
-			h.type != UBIFS_CS_NODE || le64(&nc, UBIFS_CS_OFF_CMT_NO) != m->cmt_no) {
+			h.type != UBIFS_CS_NODE || fwg_cursor_u64le_or0(&nc, UBIFS_CS_OFF_CMT_NO) != m->cmt_no) {
 		FWG_WARN(x->node, "ubifs.log", pos,
 			"no commit-start node for commit %llu at log LEB %u, journal not replayed",
 			(unsigned long long)m->cmt_no, m->log_lnum);

@@ -60,24 +60,6 @@ struct tree {
 	size_t missing_inodes, dir_links, bad_entries;
 };
 
-static uint32_t le32(const struct fwg_cursor *c, size_t off)
-{
-	uint32_t v;
-	return fwg_cursor_u32le_at(c, off, &v) == FWG_OK ? v : 0;
-}
-
-static uint64_t le64(const struct fwg_cursor *c, size_t off)
-{
-	uint64_t v;
-	return fwg_cursor_u64le_at(c, off, &v) == FWG_OK ? v : 0;
-}
-
-static uint16_t le16(const struct fwg_cursor *c, size_t off)
-{
-	uint16_t v;
-	return fwg_cursor_u16le_at(c, off, &v) == FWG_OK ? v : 0;
-}
-
 static uint8_t u8_at(const struct fwg_cursor *c, size_t off)
 {
 	uint8_t v;
@@ -166,14 +148,14 @@ static bool read_inode(struct tree *t, const struct ino_state *s, struct inode_i
 	const struct ubifs_leaf *l = &t->x->leaves[s->leaf];
 	if (l->len < UBIFS_INO_NODE_SZ || !leaf_cursor(t->x, l, &ino->nc))
 		return false;
-	ino->size = le64(&ino->nc, UBIFS_INO_OFF_SIZE);
-	ino->mtime = (int64_t)le64(&ino->nc, UBIFS_INO_OFF_MTIME_SEC);
-	ino->nlink = le32(&ino->nc, UBIFS_INO_OFF_NLINK);
-	ino->uid = le32(&ino->nc, UBIFS_INO_OFF_UID);
-	ino->gid = le32(&ino->nc, UBIFS_INO_OFF_GID);
-	ino->mode = le32(&ino->nc, UBIFS_INO_OFF_MODE);
-	ino->flags = le32(&ino->nc, UBIFS_INO_OFF_FLAGS);
-	ino->data_len = le32(&ino->nc, UBIFS_INO_OFF_DATA_LEN);
+	ino->size = fwg_cursor_u64le_or0(&ino->nc, UBIFS_INO_OFF_SIZE);
+	ino->mtime = (int64_t)fwg_cursor_u64le_or0(&ino->nc, UBIFS_INO_OFF_MTIME_SEC);
+	ino->nlink = fwg_cursor_u32le_or0(&ino->nc, UBIFS_INO_OFF_NLINK);
+	ino->uid = fwg_cursor_u32le_or0(&ino->nc, UBIFS_INO_OFF_UID);
+	ino->gid = fwg_cursor_u32le_or0(&ino->nc, UBIFS_INO_OFF_GID);
+	ino->mode = fwg_cursor_u32le_or0(&ino->nc, UBIFS_INO_OFF_MODE);
+	ino->flags = fwg_cursor_u32le_or0(&ino->nc, UBIFS_INO_OFF_FLAGS);
+	ino->data_len = fwg_cursor_u32le_or0(&ino->nc, UBIFS_INO_OFF_DATA_LEN);
 	if (ino->data_len > l->len - UBIFS_INO_NODE_SZ)
 		ino->data_len = 0;
 	return ino->nlink != 0;
@@ -198,7 +180,7 @@ static void decode_rdev(const struct inode_info *ino, struct fwg_fs_meta *meta)
 {
 	if (ino->data_len != 4 && ino->data_len != 8)
 		return;
-	uint32_t dev = le32(&ino->nc, UBIFS_INO_NODE_SZ);
+	uint32_t dev = fwg_cursor_u32le_or0(&ino->nc, UBIFS_INO_NODE_SZ);
 	meta->rdev_major = (dev & 0xfff00u) >> 8;
 	meta->rdev_minor = (dev & 0xffu) | ((dev >> 12) & 0xfff00u);
 }
@@ -318,12 +300,12 @@ static void place_block(struct tree *t, const struct ubifs_leaf *l, uint8_t *buf
 			fwg_cursor_bytes_at(&nc, UBIFS_DATA_NODE_SZ, l->len - UBIFS_DATA_NODE_SZ,
 				&src) != FWG_OK)
 		goto bad;
-	uint32_t want = le32(&nc, UBIFS_DATA_OFF_SIZE);
+	uint32_t want = fwg_cursor_u32le_or0(&nc, UBIFS_DATA_OFF_SIZE);
 	if (want > UBIFS_BLOCK_SIZE) {
 		why = "size larger than a block";
 		goto bad;
 	}
-	if (!decode_block(&t->dec, le16(&nc, UBIFS_DATA_OFF_COMPR), src,
+	if (!decode_block(&t->dec, fwg_cursor_u16le_or0(&nc, UBIFS_DATA_OFF_COMPR), src,
 			l->len - UBIFS_DATA_NODE_SZ, block, want, &got, &why))
 		goto bad;
 	if (got < want)
@@ -407,9 +389,9 @@ static bool read_dent(const struct ubifs_ctx *x, const struct ubifs_leaf *l, str
 	const uint8_t *p;
 	if (l->len < UBIFS_DENT_NODE_SZ || !leaf_cursor(x, l, &nc))
 		return false;
-	d->inum = le64(&nc, UBIFS_DENT_OFF_INUM);
+	d->inum = fwg_cursor_u64le_or0(&nc, UBIFS_DENT_OFF_INUM);
 	d->itype = u8_at(&nc, UBIFS_DENT_OFF_TYPE);
-	d->nlen = le16(&nc, UBIFS_DENT_OFF_NLEN);
+	d->nlen = fwg_cursor_u16le_or0(&nc, UBIFS_DENT_OFF_NLEN);
 	if (d->nlen == 0 || d->nlen > UBIFS_MAX_NLEN ||
 			fwg_cursor_bytes_at(&nc, UBIFS_DENT_NODE_SZ, d->nlen, &p) != FWG_OK)
 		return false;
