@@ -425,6 +425,25 @@ def main():
         check('directory cycle: reported, not followed', 'squashfs.dir_loop' in diag_codes(doc) and
               time.monotonic() - t < 10, diag_codes(doc))
 
+        # hostile: a listing whose entries all point at unreadable inodes is
+        # abandoned after a bounded number of diagnostics
+        import re
+        data = bytearray(open(images['uncompressed'], 'rb').read())
+        patched = 0
+        for m in re.finditer(rb'entry-\d{4}-', data):
+            p = m.start()
+            size = struct.unpack_from('<H', data, p - 2)[0]
+            if re.fullmatch(rb'entry-\d{4}-x*', data[p:p + size + 1]):
+                struct.pack_into('<H', data, p - 8, 0xfff0)
+                patched += 1
+        bad = os.path.join(tmp, 'unreadable.sqfs')
+        open(bad, 'wb').write(bytes(data))
+        doc = scan(bad, timeout=30)
+        codes = diag_codes(doc)
+        check(f'{patched} unreadable inodes: listing abandoned after a bounded number',
+              patched > 100 and 0 < codes.count('squashfs.inode') <= 40 and
+              'squashfs.listing' in codes, (patched, codes.count('squashfs.inode')))
+
         # hostile: an absurd inode count is only a number
         data = bytearray(open(images['gzip'], 'rb').read())
         struct.pack_into('<I', data, 4, 0xffffffff)
