@@ -205,7 +205,7 @@ def compare(label, src_root, doc, fs_type, devices=None, check_owner=None):
         ok = c is not None and c['type'] == 'device'
         if ok and has_mode:
             ok = c.get('mode') == mode
-            if 'rdev' in c and stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+            if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
                 rdev = c.get('rdev') or {}
                 ok = ok and rdev.get('major') == major and rdev.get('minor') == minor
         check(f'{label}: device {name}', ok, c)
@@ -298,10 +298,11 @@ def mksquashfs(src, image, *opts):
                    check=True, stdout=subprocess.DEVNULL)
 
 
-def squashfs_owner_check(label, got):
-    owners = {(c.get('uid'), c.get('gid')) for c in got.values() if 'uid' in c}
-    if owners:
-        check(f'{label}: -all-root gives uid/gid 0', owners == {(0, 0)}, owners)
+def owner_check(uid, gid):
+    def check_owner(label, got):
+        owners = {(c.get('uid'), c.get('gid')) for c in got.values()}
+        check(f'{label}: every entry owned by {uid}:{gid}', owners == {(uid, gid)}, owners)
+    return check_owner
 
 
 def super_fields(data):
@@ -359,6 +360,7 @@ def main():
             ('zstd-4k-blocks', ['-comp', 'zstd', '-b', '4096']),
             ('uncompressed', ['-noI', '-noD', '-noF', '-noX']),
             ('gzip-no-dedup', ['-comp', 'gzip', '-no-duplicates', '-no-exports']),
+            ('gzip-owner', ['-comp', 'gzip', '-force-uid', '1234', '-force-gid', '567']),
         ]
         images = {}
         for label, opts in variants:
@@ -372,7 +374,8 @@ def main():
                 raise
             images[label] = img
             doc = scan(img)
-            compare(label, src, doc, 'squashfs', PSEUDO_DEVICES, squashfs_owner_check)
+            owner = (1234, 567) if '-force-uid' in opts else (0, 0)
+            compare(label, src, doc, 'squashfs', PSEUDO_DEVICES, owner_check(*owner))
             fs = next(c for c in doc['components'] if c['type'] == 'squashfs')
             attrs = fs['attributes']
             check(f'{label}: superblock attributes', attrs.get('version') == '4.0' and
