@@ -205,7 +205,7 @@ def compare(label, src_root, doc, fs_type, devices=None, check_owner=None):
         ok = c is not None and c['type'] == 'device'
         if ok and has_mode:
             ok = c.get('mode') == mode
-            if 'rdev' in c and stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+            if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
                 rdev = c.get('rdev') or {}
                 ok = ok and rdev.get('major') == major and rdev.get('minor') == minor
         check(f'{label}: device {name}', ok, c)
@@ -298,10 +298,11 @@ def mksquashfs(src, image, *opts):
                    check=True, stdout=subprocess.DEVNULL)
 
 
-def squashfs_owner_check(label, got):
-    owners = {(c.get('uid'), c.get('gid')) for c in got.values() if 'uid' in c}
-    if owners:
-        check(f'{label}: -all-root gives uid/gid 0', owners == {(0, 0)}, owners)
+def owner_check(uid, gid):
+    def check_owner(label, got):
+        owners = {(c.get('uid'), c.get('gid')) for c in got.values()}
+        check(f'{label}: every entry owned by {uid}:{gid}', owners == {(uid, gid)}, owners)
+    return check_owner
 
 
 def super_fields(data):
@@ -359,6 +360,7 @@ def main():
             ('zstd-4k-blocks', ['-comp', 'zstd', '-b', '4096']),
             ('uncompressed', ['-noI', '-noD', '-noF', '-noX']),
             ('gzip-no-dedup', ['-comp', 'gzip', '-no-duplicates', '-no-exports']),
+            ('gzip-owner', ['-comp', 'gzip', '-force-uid', '1234', '-force-gid', '567']),
         ]
         images = {}
         for label, opts in variants:
@@ -372,7 +374,8 @@ def main():
                 raise
             images[label] = img
             doc = scan(img)
-            compare(label, src, doc, 'squashfs', PSEUDO_DEVICES, squashfs_owner_check)
+            owner = (1234, 567) if '-force-uid' in opts else (0, 0)
+            compare(label, src, doc, 'squashfs', PSEUDO_DEVICES, owner_check(*owner))
             fs = next(c for c in doc['components'] if c['type'] == 'squashfs')
             attrs = fs['attributes']
             check(f'{label}: superblock attributes', attrs.get('version') == '4.0' and
@@ -425,6 +428,25 @@ def main():
         check('directory cycle: reported, not followed', 'squashfs.dir_loop' in diag_codes(doc) and
               time.monotonic() - t < 10, diag_codes(doc))
 
+        # hostile: a listing whose entries all point at unreadable inodes is
+        # abandoned after a bounded number of diagnostics
+        import re
+        data = bytearray(open(images['uncompressed'], 'rb').read())
+        patched = 0
+        for m in re.finditer(rb'entry-\d{4}-', data):
+            p = m.start()
+            size = struct.unpack_from('<H', data, p - 2)[0]
+            if re.fullmatch(rb'entry-\d{4}-x*', data[p:p + size + 1]):
+                struct.pack_into('<H', data, p - 8, 0xfff0)
+                patched += 1
+        bad = os.path.join(tmp, 'unreadable.sqfs')
+        open(bad, 'wb').write(bytes(data))
+        doc = scan(bad, timeout=30)
+        codes = diag_codes(doc)
+        check(f'{patched} unreadable inodes: listing abandoned after a bounded number',
+              patched > 100 and 0 < codes.count('squashfs.inode') <= 40 and
+              'squashfs.listing' in codes, (patched, codes.count('squashfs.inode')))
+
         # hostile: an absurd inode count is only a number
         data = bytearray(open(images['gzip'], 'rb').read())
         struct.pack_into('<I', data, 4, 0xffffffff)
@@ -445,12 +467,16 @@ def main():
         subprocess.run(['mksquashfs', bomb_src, bomb, '-noappend', '-quiet', '-no-progress'],
                        check=True, stdout=subprocess.DEVNULL)
         t = time.monotonic()
-        r = subprocess.run(['/usr/bin/time', '-f', '%M', FWGUARD, 'scan', '--format', 'json', bomb],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
-        elapsed = time.monotonic() - t
-        doc = json.loads(r.stdout)
+        with tempfile.TemporaryFile() as out:
+            proc = subprocess.Popen([FWGUARD, 'scan', '--format', 'json', bomb], stdout=out,
+                                    stderr=subprocess.DEVNULL)
+            _, _, usage = os.wait4(proc.pid, 0)  # this child's own peak RSS
+            proc.returncode = 0
+            elapsed = time.monotonic() - t
+            out.seek(0)
+            doc = json.load(out)
         codes = diag_codes(doc)
-        max_rss_kb = int(r.stderr.split()[-1]) if r.stderr.split() else 0
+        max_rss_kb = usage.ru_maxrss
         check(f'sparse bomb ({os.path.getsize(bomb)} bytes): budget diagnostics',
               'limit.decoded_single' in codes and 'limit.ratio' in codes, codes)
         check(f'sparse bomb: no huge allocation (max RSS {max_rss_kb} KiB, {elapsed:.1f} s)',

@@ -84,6 +84,13 @@
 #define CRAMFS_BLK_FLAGS (CRAMFS_BLK_UNCOMPRESSED | CRAMFS_BLK_DIRECT)
 #define CRAMFS_BLK_DIRECT_SHIFT 2
 
+/* Work bounds against images whose directories overlap: symlink target
+ * bytes decoded in all (outside the content budgets), entries read beyond
+ * the node budget, bad entries before a directory is abandoned. */
+#define CRAMFS_SYMLINK_WORK (64u << 20)
+#define CRAMFS_ENTRY_SLACK 4096
+#define CRAMFS_BAD_ENTRIES 32
+
 struct cramfs_inode {
 	uint32_t mode, uid, size, gid;
 	size_t namelen;     /* bytes */
@@ -106,6 +113,8 @@ struct cr_ctx {
 	z_stream z;
 	bool z_ready;
 	bool stop;
+	bool symlink_work_reported;
+	uint64_t symlink_work, entries_read;
 };
 
 static enum fwg_status u32_at(const struct fwg_cursor *c, bool be, size_t off, uint32_t *v)
@@ -356,20 +365,17 @@ static unsigned file_decode(struct cr_ctx *x, const struct cramfs_inode *ino, ui
 	return bad;
 }
 
-/* Stored bytes of a file's blocks (for the ratio budget). */
+/* Stored bytes of a file's blocks (for the ratio budget), in O(1): from
+ * the pointer table to the end of the last block. */
 static size_t stored_size(const struct cr_ctx *x, const struct cramfs_inode *ino)
 {
 	size_t nblocks = (ino->size + CRAMFS_PAGE - 1) / CRAMFS_PAGE;
-	size_t total = nblocks * 4;
-	for (size_t i = 0; i < nblocks; i++) {
-		size_t start, len;
-		bool raw;
-		if (block_extent(x, ino->offset, nblocks, i, ino->size, &start, &len, &raw))
-			break;
-		if (len <= x->img.size)
-			total += len;
-	}
-	return total;
+	size_t start, len;
+	bool raw;
+	if (block_extent(x, ino->offset, nblocks, nblocks - 1, ino->size, &start, &len, &raw) ||
+			start > x->img.size || len > x->img.size - start || start + len < ino->offset)
+		return nblocks * 4;
+	return start + len - ino->offset;
 }
 
 static enum fwg_status file_content(struct cr_ctx *x, struct fwg_node *file,
@@ -428,6 +434,14 @@ static enum fwg_status symlink_target(struct cr_ctx *x, const struct cramfs_inod
 			"symlink target of 0x%" PRIx32 " bytes is longer than a page; not read", ino->size);
 		return FWG_OK;
 	}
+	if (ino->size > CRAMFS_SYMLINK_WORK - x->symlink_work) {
+		if (!x->symlink_work_reported)
+			FWG_ERR(x->node, "cramfs.work_limit", 0,
+				"symlink targets beyond 0x%x decoded bytes not read", CRAMFS_SYMLINK_WORK);
+		x->symlink_work_reported = true;
+		return FWG_OK;
+	}
+	x->symlink_work += ino->size;
 	uint8_t *buf = malloc(ino->size);
 	if (!buf)
 		return FWG_NOMEM;
@@ -456,9 +470,10 @@ static bool dir_seen(struct cr_ctx *x, size_t offset)
 }
 
 static enum fwg_status add_entry(struct cr_ctx *x, struct fwg_node *dir, size_t at,
-		const struct cramfs_inode *ino, const char *name, size_t len)
+		const struct cramfs_inode *ino, const char *name, size_t len, bool *bad)
 {
 	struct fwg_node *where = dir ? dir : x->node;
+	*bad = false;
 	struct fwg_fs_meta meta = {
 		.mode = ino->mode, .uid = ino->uid, .gid = ino->gid,
 		.inode = ino->offset ? ino->offset : at + 1,
@@ -478,6 +493,7 @@ static enum fwg_status add_entry(struct cr_ctx *x, struct fwg_node *dir, size_t 
 	default:
 		FWG_WARN(where, "cramfs.mode", at, "entry \"%.*s\" has no valid file type (mode 0%o)",
 			(int)len, name, ino->mode);
+		*bad = true;
 		return FWG_OK;
 	}
 	char *target = NULL;
@@ -525,7 +541,14 @@ static enum fwg_status walk_dir(struct cr_ctx *x, struct fwg_node *dir,
 		return FWG_OK;
 	}
 	size_t pos = di->offset, end = di->offset + di->size;
+	unsigned bad_entries = 0;
 	while (pos < end && !x->stop) {
+		if (++x->entries_read > x->opt->limits.max_nodes + CRAMFS_ENTRY_SLACK) {
+			FWG_ERR(x->node, "limit.nodes", 0,
+				"more directory entries read than the node budget allows; walk stopped");
+			x->stop = true;
+			break;
+		}
 		struct cramfs_inode ino;
 		if (end - pos < CRAMFS_INODE_SIZE || !inode_at(x, pos, &ino)) {
 			FWG_ERR(where, "cramfs.directory", pos - di->offset,
@@ -542,9 +565,15 @@ static enum fwg_status walk_dir(struct cr_ctx *x, struct fwg_node *dir,
 			break;
 		}
 		size_t len = strnlen((const char *)name, ino.namelen);
-		enum fwg_status st = add_entry(x, dir, pos, &ino, (const char *)name, len);
+		bool bad;
+		enum fwg_status st = add_entry(x, dir, pos, &ino, (const char *)name, len, &bad);
 		if (st != FWG_OK)
 			return st;
+		if (bad && ++bad_entries > CRAMFS_BAD_ENTRIES) {
+			FWG_ERR(where, "cramfs.directory", pos - di->offset,
+				"too many invalid entries; rest of the directory not read");
+			break;
+		}
 		pos += CRAMFS_INODE_SIZE + ino.namelen;
 	}
 	return FWG_OK;

@@ -67,8 +67,14 @@
 #define SQ_MAX_THREADS 16
 /* Consecutive files a worker takes at once (fragment locality). */
 #define SQ_JOB_CHUNK 8
-/* Kernel limit on a symlink target (PAGE_SIZE on common systems). */
-#define SQ_SYMLINK_WARN 4096
+/* The kernel refuses symlink targets longer than a page. */
+#define SQ_SYMLINK_MAX 4096
+/* Work bounds against images whose inodes and listings overlap: block size
+ * words examined in all, listing entries read in all (beyond the node
+ * budget), unreadable inodes before a listing is abandoned. */
+#define SQ_LIST_WORK (64u << 20)
+#define SQ_ENTRY_SLACK 4096
+#define SQ_BAD_ENTRIES 32
 
 struct sq_super {
 	uint32_t inode_count, mkfs_time, block_size, frag_count;
@@ -181,7 +187,8 @@ struct sq_ctx {
 	/* libsquashfs's lzma decoder reports the size the block header
 	 * claims even when the stream ends early: clear output first. */
 	bool clear_output;
-	bool bad_id_reported, type_mismatch_reported;
+	bool bad_id_reported, type_mismatch_reported, work_reported;
+	uint64_t list_work, entries_read;
 	atomic_size_t next_job;
 };
 
@@ -918,6 +925,21 @@ static enum fwg_status content_window(struct sq_ctx *x, struct fwg_node *file, s
 	return FWG_OK;
 }
 
+/* Takes n block size words from the work bound; false once it is spent. */
+static bool list_work_take(struct sq_ctx *x, size_t n)
+{
+	if (n <= SQ_LIST_WORK - x->list_work) {
+		x->list_work += n;
+		return true;
+	}
+	if (!x->work_reported)
+		FWG_ERR(x->node, "squashfs.work_limit", 0,
+			"more than 0x%x block size words examined (overlapping inodes); contents of "
+			"the remaining files not read", SQ_LIST_WORK);
+	x->work_reported = true;
+	return false;
+}
+
 static enum fwg_status push_rec(struct sq_ctx *x, struct fwg_node *file, const struct sq_inode *ino)
 {
 	if (x->nrecs == x->recs_cap) {
@@ -969,9 +991,17 @@ static enum fwg_status file_content(struct sq_ctx *x, struct fwg_node *file, uin
 	size_t idx;
 	if (refmap_get(&x->files_seen, ref, &idx))
 		return push_share(x, file, x->recs[idx].node, true);
+	if (ino->file_size > x->opt->limits.max_decoded_single) {
+		/* Refused before its block list is even examined (the
+		 * reservation records the budget diagnostic). */
+		uint8_t *buf;
+		enum fwg_status st = fwg_fs_content_reserve(x->fsb, file, 0,
+			(size_t)ino->file_size, &buf);
+		return st == FWG_LIMIT || st == FWG_TRUNCATED ? FWG_OK : st;
+	}
 	uint64_t key = content_key(ino);
 	if (ino->file_size && refmap_get(&x->contents, key, &idx) &&
-			same_content(x, &x->recs[idx], ino)) {
+			list_work_take(x, ino->nblocks) && same_content(x, &x->recs[idx], ino)) {
 		enum fwg_status st = refmap_put(&x->files_seen, ref, idx);
 		return st == FWG_OK ? push_share(x, file, x->recs[idx].node, false) : st;
 	}
@@ -984,6 +1014,8 @@ static enum fwg_status file_content(struct sq_ctx *x, struct fwg_node *file, uin
 		return st;
 	if (ino->file_size == 0)
 		return content_window(x, file, 0, 0);
+	if (!list_work_take(x, ino->nblocks))
+		return FWG_OK;
 
 	const uint64_t bs = x->sb.block_size;
 	struct sq_job j = {
@@ -1246,11 +1278,12 @@ static enum fwg_status walk_dir(struct sq_ctx *x, struct fwg_node *dir, const st
 
 /* Adds one directory entry and, for directories, walks below it. */
 static enum fwg_status add_entry(struct sq_ctx *x, struct fwg_node *dir, const char *name,
-		size_t len, uint64_t ref, uint16_t entry_type, size_t listing_pos)
+		size_t len, uint64_t ref, uint16_t entry_type, size_t listing_pos, bool *unreadable)
 {
 	struct fwg_node *where = dir ? dir : x->node;
 	struct sq_inode ino;
 	const char *why = inode_read(x, ref, &ino);
+	*unreadable = why != NULL;
 	if (why) {
 		FWG_ERR(where, "squashfs.inode", listing_pos,
 			"inode 0x%" PRIx64 " of entry \"%.*s\" unreadable: %s", ref,
@@ -1271,7 +1304,7 @@ static enum fwg_status add_entry(struct sq_ctx *x, struct fwg_node *dir, const c
 		meta.rdev_major = (ino.rdev >> 8) & 0xfff;
 		meta.rdev_minor = (ino.rdev & 0xff) | ((ino.rdev >> 12) & 0xfff00);
 	}
-	if (ino.type == SQ_SYMLINK) {
+	if (ino.type == SQ_SYMLINK && ino.target_len <= SQ_SYMLINK_MAX) {
 		meta.link_target = (const char *)x->inodes.data + ino.target_pos;
 		meta.link_target_len = ino.target_len;
 	}
@@ -1286,10 +1319,10 @@ static enum fwg_status add_entry(struct sq_ctx *x, struct fwg_node *dir, const c
 		return FWG_OK;
 	if (st != FWG_OK)
 		return st;
-	if (ino.type == SQ_SYMLINK && ino.target_len > SQ_SYMLINK_WARN)
-		FWG_WARN(n, "squashfs.symlink_length", 0,
-			"symlink target of 0x%" PRIx32 " bytes exceeds the kernel's 0x%x", ino.target_len,
-			SQ_SYMLINK_WARN);
+	if (ino.type == SQ_SYMLINK && ino.target_len > SQ_SYMLINK_MAX)
+		FWG_ERR(n, "squashfs.symlink_length", 0,
+			"symlink target of 0x%" PRIx32 " bytes is longer than the kernel's 0x%x; not read",
+			ino.target_len, SQ_SYMLINK_MAX);
 	if (ino.type == SQ_FILE)
 		return file_content(x, n, ref, &ino);
 	if (ino.type != SQ_DIR)
@@ -1321,6 +1354,7 @@ static enum fwg_status walk_dir(struct sq_ctx *x, struct fwg_node *dir, const st
 	}
 	struct fwg_cursor c = fwg_cursor_make(x->dirs.data, x->dirs.len);
 	const char *why = NULL;
+	unsigned bad = 0;
 	while (remaining > 0 && !x->stop && !why) {
 		uint32_t count, start_block, base;
 		if (remaining < SQ_DIR_HEADER_SIZE) {
@@ -1365,11 +1399,22 @@ static enum fwg_status walk_dir(struct sq_ctx *x, struct fwg_node *dir, const st
 			size_t entry_pos = pos;
 			pos += SQ_DIR_ENTRY_SIZE + len;
 			remaining -= SQ_DIR_ENTRY_SIZE + len;
+			if (++x->entries_read > x->opt->limits.max_nodes + SQ_ENTRY_SLACK) {
+				FWG_ERR(x->node, "limit.nodes", 0,
+					"more directory entries read than the node budget allows; walk stopped");
+				x->stop = true;
+				break;
+			}
 			uint64_t ref = (uint64_t)start_block << 16 | off;
+			bool unreadable;
 			enum fwg_status st = add_entry(x, dir, (const char *)name, len, ref, type,
-				entry_pos);
+				entry_pos, &unreadable);
 			if (st != FWG_OK)
 				return st;
+			if (unreadable && ++bad > SQ_BAD_ENTRIES) {
+				why = "too many unreadable inodes";
+				break;
+			}
 		}
 	}
 	if (why)
