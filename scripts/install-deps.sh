@@ -11,7 +11,7 @@ build_pkgs="build-essential meson ninja-build pkg-config clang libclang-rt-14-de
 # Real firmware samples and the oracle the tests compare against.
 test_pkgs="openssl python3 brotli ovmf qemu-efi-aarch64 qemu-efi-arm seabios ipxe-qemu uefitool-cli
   u-boot-tools u-boot-qemu device-tree-compiler squashfs-tools mtd-utils cpio tar gzip xz-utils
-  zstd lz4 bzip2 lzop binutils-arm-linux-gnueabihf binwalk"
+  zstd lz4 bzip2 lzop util-linux-extra binutils-arm-linux-gnueabihf binwalk"
 # binwalk is both the agreement oracle of the BMC tests and a bench peer.
 bench_pkgs="hyperfine time"
 

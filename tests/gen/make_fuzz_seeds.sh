@@ -3,7 +3,7 @@
 # as seed corpora for the fuzz smoke run (scripts/run-tests.sh).  Nothing
 # here is committed: the samples are made fresh each run.
 #   make_fuzz_seeds.sh OUTDIR
-# Tools: squashfs-tools, mtd-utils, util-linux (mkfs.cramfs), u-boot-tools,
+# Tools: squashfs-tools, mtd-utils, util-linux-extra (mkfs.cramfs), u-boot-tools,
 # device-tree-compiler, cpio, tar, gzip, xz-utils, zstd, lz4, bzip2, lzop.
 set -u
 out=$1
@@ -25,7 +25,12 @@ q() { "$@" >/dev/null 2>&1; }
 for c in gzip xz lzo zstd lz4; do
 	q mksquashfs "$tree" "$out/squashfs-$c.sqfs" -comp "$c" -noappend -all-root
 done
+# Uncompressed metadata and fragments reach the squashfs parsers directly.
+q mksquashfs "$tree" "$out/squashfs-raw.sqfs" -noI -noD -noF -noX -b 4096 -noappend -all-root
+q mksquashfs "$tree" "$out/squashfs-frag.sqfs" -comp gzip -b 4096 -always-use-fragments -noappend -all-root
 q mkfs.cramfs "$tree" "$out/cramfs.img"
+q mkfs.cramfs -N big -z "$tree" "$out/cramfs-be-holes.img"
+q mkfs.cramfs -p "$tree" "$out/cramfs-padded.img"
 q mkfs.jffs2 -r "$tree" -o "$out/jffs2-le.img" -l -e 0x10000
 q mkfs.jffs2 -r "$tree" -o "$out/jffs2-be.img" -b -e 0x10000 -X lzo
 q mkfs.ubifs -r "$tree" -m 512 -e 15360 -c 64 -x lzo -o "$work/rwfs.ubifs"
