@@ -379,11 +379,7 @@ void fwg_fs_content_commit(struct fwg_fs_builder *b, struct fwg_node *file, size
 		return;
 	/* The decoded bytes are this component's own bytes: it has no
 	 * stored form of its own inside the filesystem. */
-	file->data = file->owned;
-	file->size = produced;
-	file->body = file->owned;
-	file->body_size = produced;
-	file->body_decoded = false;
+	fwg_unpack_commit_owned(file, produced);
 	classify(file);
 }
 

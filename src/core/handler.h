@@ -94,6 +94,11 @@ FWG_NODISCARD enum fwg_status fwg_unpack_add_child(struct fwg_unpack *u, struct 
 FWG_NODISCARD enum fwg_status fwg_unpack_reserve_decoded(struct fwg_unpack *u, struct fwg_node *node,
 		size_t encoded_size, size_t decoded_size, uint8_t **buf_out);
 void fwg_unpack_commit_decoded(struct fwg_node *node, size_t produced);
+/* Like fwg_unpack_commit_decoded for a component whose bytes exist only as
+ * that buffer (a UBI volume reassembled from scattered LEBs, a file decoded
+ * from a filesystem): the buffer becomes its raw bytes as well as its body,
+ * so its size and hashes are those of the content; no absolute offset. */
+void fwg_unpack_commit_owned(struct fwg_node *node, size_t produced);
 /* Makes node's body a sub-window of its raw bytes (e.g. after a header). */
 FWG_NODISCARD enum fwg_status fwg_unpack_set_body(struct fwg_node *node, size_t offset, size_t size);
 

@@ -181,6 +181,15 @@ void fwg_unpack_commit_decoded(struct fwg_node *node, size_t produced)
 	node->body_decoded = true;
 }
 
+void fwg_unpack_commit_owned(struct fwg_node *node, size_t produced)
+{
+	fwg_unpack_commit_decoded(node, produced);
+	node->data = node->owned;
+	node->size = produced;
+	node->body_decoded = false;
+	node->abs_offset = FWG_NO_ABS_OFFSET;
+}
+
 static enum fwg_status unpack_node(struct fwg_unpack *u, struct fwg_node *node, bool top);
 
 enum fwg_status fwg_unpack_probe_child(struct fwg_unpack *u, struct fwg_node *parent,

@@ -67,14 +67,13 @@ static void component_name(const struct fwg_node *n, const char *suffix, char ou
 	snprintf(out + len, 8, "%s", suffix);
 }
 
-static enum fwg_status write_file(struct extract_ctx *x, int dirfd, const char *name,
-		const uint8_t *data, size_t len)
+#define KEEP_PERM ((mode_t)-1)
+
+/* Writes len bytes to the open fd, applies perm (unless KEEP_PERM) and closes
+ * it, counting the file; fd is closed on every path. */
+static enum fwg_status fill_file(struct extract_ctx *x, int fd, const char *name,
+		const uint8_t *data, size_t len, mode_t perm)
 {
-	int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		snprintf(x->errbuf, x->errbuf_size, "cannot create %s: %s", name, strerror(errno));
-		return FWG_IO;
-	}
 	size_t done = 0;
 	while (done < len) {
 		ssize_t w = write(fd, data + done, len - done);
@@ -88,6 +87,8 @@ static enum fwg_status write_file(struct extract_ctx *x, int dirfd, const char *
 		}
 		done += (size_t)w;
 	}
+	if (perm != KEEP_PERM)
+		(void)fchmod(fd, perm);
 	if (close(fd) != 0) {
 		snprintf(x->errbuf, x->errbuf_size, "cannot write %s: %s", name, strerror(errno));
 		return FWG_IO;
@@ -95,6 +96,17 @@ static enum fwg_status write_file(struct extract_ctx *x, int dirfd, const char *
 	x->stats->files++;
 	x->stats->bytes += len;
 	return FWG_OK;
+}
+
+static enum fwg_status write_file(struct extract_ctx *x, int dirfd, const char *name,
+		const uint8_t *data, size_t len)
+{
+	int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		snprintf(x->errbuf, x->errbuf_size, "cannot create %s: %s", name, strerror(errno));
+		return FWG_IO;
+	}
+	return fill_file(x, fd, name, data, len, KEEP_PERM);
 }
 
 static int open_subdir(struct extract_ctx *x, int dirfd, const char *name)
@@ -162,26 +174,7 @@ static enum fwg_status write_fs_file(struct extract_ctx *x, int dirfd, const cha
 		fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return local_failure(x, "create", name);
-	size_t done = 0;
-	while (done < len) {
-		ssize_t w = write(fd, data + done, len - done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			snprintf(x->errbuf, x->errbuf_size, "cannot write %s: %s", name, strerror(errno));
-			close(fd);
-			return FWG_IO;
-		}
-		done += (size_t)w;
-	}
-	(void)fchmod(fd, perm);
-	if (close(fd) != 0) {
-		snprintf(x->errbuf, x->errbuf_size, "cannot write %s: %s", name, strerror(errno));
-		return FWG_IO;
-	}
-	x->stats->files++;
-	x->stats->bytes += len;
-	return FWG_OK;
+	return fill_file(x, fd, name, data, len, perm);
 }
 
 static enum fwg_status write_entries(struct extract_ctx *x, int dirfd, int sidefd,

@@ -560,17 +560,6 @@ struct volume {
 	uint32_t used_ebs;
 };
 
-/* The volume's bytes become its raw bytes: it has no contiguous stored
- * form inside the UBI image (cf. fwg_fs_content_commit). */
-static void own_bytes(struct fwg_node *vol, size_t produced)
-{
-	fwg_unpack_commit_decoded(vol, produced);
-	vol->data = vol->owned;
-	vol->size = produced;
-	vol->body_decoded = false;
-	vol->abs_offset = FWG_NO_ABS_OFFSET;
-}
-
 /* Static volumes: used_ebs and the last LEB's data_size give the size. */
 static void size_static(struct ubi_ctx *x, struct volume *v, struct fwg_node *vn)
 {
@@ -783,7 +772,7 @@ static enum fwg_status emit_volume(struct ubi_ctx *x, struct volume *v)
 	fill_volume(x, v, vn, buf, (size_t)size);
 	fwg_node_attr_int(vn, "used_bytes", v->vol_type == UBI_VID_STATIC ? size :
 		v->mapped * v->leb_size);
-	own_bytes(vn, (size_t)size);
+	fwg_unpack_commit_owned(vn, (size_t)size);
 	return FWG_OK;
 }
 
