@@ -132,6 +132,73 @@ FWG_NODISCARD enum fwg_status fwg_extract(const struct fwg_image *image,
 		const char *dir, struct fwg_extract_stats *stats, char *errbuf,
 		size_t errbuf_size);
 
+/*
+ * Analysis (issue 4): engines over the finished tree report findings and
+ * identify software for the SBOM.  Rules and signature packs are data
+ * files under rules/ (shipped) and the user's rule directories.
+ */
+enum fwg_level {
+	FWG_LEVEL_INFO = 0,
+	FWG_LEVEL_LOW,
+	FWG_LEVEL_MEDIUM,
+	FWG_LEVEL_HIGH,
+	FWG_LEVEL_CRITICAL,
+};
+enum fwg_confidence { FWG_CONFIDENCE_LOW = 0, FWG_CONFIDENCE_MEDIUM, FWG_CONFIDENCE_HIGH };
+
+const char *fwg_level_name(enum fwg_level level);
+const char *fwg_confidence_name(enum fwg_confidence confidence);
+/* "info", "low", "medium", "high", "critical"; false if unknown. */
+bool fwg_level_parse(const char *text, enum fwg_level *out);
+
+#define FWG_MAX_RULE_DIRS 16
+struct fwg_analysis_options {
+	const char *data_dir;       /* shipped rules and lists; NULL = default */
+	const char *rule_dirs[FWG_MAX_RULE_DIRS]; /* user rule directories */
+	size_t rule_dir_count;
+	const char *vulndb;         /* SQLite vulnerability database; NULL = the
+	                             * default path when it exists */
+	const char *suppressions;   /* suppressions file (docs/findings.md) or NULL */
+	const char *engines;        /* comma-separated engine names; NULL = all */
+	int64_t now;                /* Unix time for expiry checks; 0 = now */
+};
+void fwg_analysis_options_default(struct fwg_analysis_options *options);
+
+struct fwg_analysis;
+FWG_NODISCARD enum fwg_status fwg_analyze(const struct fwg_image *image,
+		const struct fwg_analysis_options *options, struct fwg_analysis **out,
+		char *errbuf, size_t errbuf_size);
+void fwg_analysis_free(struct fwg_analysis *analysis);
+/* Findings at min or above; suppressed ones only when asked. */
+size_t fwg_analysis_count(const struct fwg_analysis *analysis, enum fwg_level min,
+		bool include_suppressed);
+
+/* Scan JSON with "findings" and "software" (analysis may be NULL), the
+ * findings as text, SARIF 2.1.0, CycloneDX 1.6 and SPDX 2.3 JSON. */
+enum fwg_status fwg_write_json_analysis(const struct fwg_image *image,
+		const struct fwg_analysis *analysis, FILE *out);
+enum fwg_status fwg_write_findings_text(const struct fwg_image *image,
+		const struct fwg_analysis *analysis, FILE *out);
+enum fwg_status fwg_write_sarif(const struct fwg_image *image,
+		const struct fwg_analysis *analysis, FILE *out);
+enum fwg_status fwg_write_cyclonedx(const struct fwg_image *image,
+		const struct fwg_analysis *analysis, FILE *out);
+enum fwg_status fwg_write_spdx(const struct fwg_image *image,
+		const struct fwg_analysis *analysis, FILE *out);
+
+/* Offline vulnerability database (OSV and NVD CVE JSON 2.0 feeds). */
+struct fwg_vulndb_stats {
+	uint64_t files;
+	uint64_t vulnerabilities; /* records imported or replaced */
+	uint64_t ranges;          /* affected package/CPE ranges stored */
+	uint64_t skipped;         /* records that could not be used, with a warning */
+};
+FWG_NODISCARD enum fwg_status fwg_vulndb_import(const char *db_path,
+		const char *const *files, size_t file_count, struct fwg_vulndb_stats *stats,
+		char *errbuf, size_t errbuf_size);
+/* $FWGUARD_VULNDB, else $XDG_DATA_HOME (or ~/.local/share)/fwguard/vulndb.sqlite. */
+const char *fwg_vulndb_default_path(char *buf, size_t size);
+
 #ifdef __cplusplus
 }
 #endif

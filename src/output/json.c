@@ -7,7 +7,16 @@
  *                     abs_offset, sha256, [sha1], [sha384], path, depth,
  *                     decoded_size, from_cache, [fs_path, mode, uid, gid,
  *                     mtime, inode, link_target, kind, rdev], attributes{}} ... ],
- *    "anomalies": [ {component, path, severity, code, offset, message} ] }
+ *    "anomalies": [ {component, path, severity, code, offset, message} ],
+ *    with an analysis also:
+ *    "findings": [ {rule, engine, severity, confidence, component, path,
+ *                   [fs_path], [cve], message, [evidence], [remediation],
+ *                   [software], suppressed, [suppress_reason],
+ *                   [netfn, cmd, privilege, privilege_name, enabled,
+ *                    handler, table]} ],
+ *    "software": [ {ref, name, version, kind, supplier, purl, cpe, guid,
+ *                   component, evidence: [{component, path, method,
+ *                   detail}]} ] }
  *
  * Components are listed in tree pre-order, so a parent always precedes its
  * children.  Strings from the image were made printable by the handlers;
@@ -19,6 +28,7 @@
 #include <jansson.h>
 
 #include "../core/guid.h"
+#include "../engines/engine.h"
 #include "../core/image.h"
 #include "../core/text.h"
 
@@ -160,7 +170,137 @@ static bool add_component(struct fwg_node *n, void *user)
 	return true;
 }
 
+static json_t *node_id(const struct fwg_node *n)
+{
+	return n ? json_integer((json_int_t)n->id) : json_null();
+}
+
+static json_t *node_path(const struct fwg_node *n)
+{
+	return text(n && n->path ? n->path : "/");
+}
+
+static void set_text_if(json_t *o, const char *key, const char *value)
+{
+	if (value)
+		json_object_set_new_nocheck(o, key, text(value));
+}
+
+static const char *privilege_name(int p)
+{
+	switch (p) {
+	case 0: return "none";
+	case 1: return "callback";
+	case 2: return "user";
+	case 3: return "operator";
+	case 4: return "admin";
+	case 5: return "oem";
+	case 0x81: return "local";
+	case 0x82: return "system-interface";
+	}
+	return "unknown";
+}
+
+static json_t *finding_json(const struct fwg_finding *f)
+{
+	json_t *o = json_object();
+	if (!o)
+		return NULL;
+	json_object_set_new_nocheck(o, "rule", text(f->rule));
+	json_object_set_new_nocheck(o, "engine", json_string(f->engine ? f->engine : ""));
+	json_object_set_new_nocheck(o, "severity", json_string(fwg_level_name(f->severity)));
+	json_object_set_new_nocheck(o, "confidence", json_string(fwg_confidence_name(f->confidence)));
+	json_object_set_new_nocheck(o, "component", node_id(f->node));
+	json_object_set_new_nocheck(o, "path", node_path(f->node));
+	set_text_if(o, "fs_path", fwg_node_fs_path(f->node));
+	set_text_if(o, "cve", f->cve);
+	json_object_set_new_nocheck(o, "message", text(f->message));
+	set_text_if(o, "evidence", f->evidence);
+	set_text_if(o, "remediation", f->remediation);
+	set_text_if(o, "software", f->software_ref);
+	if (f->ipmi) {
+		json_object_set_new_nocheck(o, "netfn", json_integer(f->ipmi->netfn));
+		json_object_set_new_nocheck(o, "cmd", json_integer(f->ipmi->cmd));
+		json_object_set_new_nocheck(o, "privilege", f->ipmi->privilege < 0 ? json_null()
+			: json_integer(f->ipmi->privilege));
+		json_object_set_new_nocheck(o, "privilege_name",
+			json_string(privilege_name(f->ipmi->privilege)));
+		json_object_set_new_nocheck(o, "enabled", json_boolean(f->ipmi->enabled));
+		json_object_set_new_nocheck(o, "handler", text(f->ipmi->handler));
+		json_object_set_new_nocheck(o, "table", text(f->ipmi->table));
+	}
+	json_object_set_new_nocheck(o, "suppressed", json_boolean(f->suppressed));
+	set_text_if(o, "suppress_reason", f->suppress_reason);
+	return o;
+}
+
+static json_t *software_json(const struct fwg_software *s)
+{
+	json_t *o = json_object(), *ev = json_array();
+	if (!o || !ev) {
+		json_decref(o);
+		json_decref(ev);
+		return NULL;
+	}
+	char g[FWG_GUID_TEXT_LEN];
+	if (s->has_guid)
+		fwg_guid_format(s->guid, g);
+	json_object_set_new_nocheck(o, "ref", text(s->bom_ref));
+	json_object_set_new_nocheck(o, "name", text(s->name));
+	json_object_set_new_nocheck(o, "version", text(s->version));
+	json_object_set_new_nocheck(o, "kind", text(s->kind));
+	json_object_set_new_nocheck(o, "supplier", text(s->supplier));
+	json_object_set_new_nocheck(o, "purl", text(s->purl));
+	json_object_set_new_nocheck(o, "cpe", text(s->cpe));
+	json_object_set_new_nocheck(o, "guid", s->has_guid ? json_string(g) : json_null());
+	json_object_set_new_nocheck(o, "component", node_id(s->node));
+	for (size_t i = 0; i < s->evidence_count; i++) {
+		const struct fwg_sbom_evidence *e = &s->evidence[i];
+		json_t *eo = json_object();
+		if (!eo)
+			break;
+		json_object_set_new_nocheck(eo, "component", node_id(e->node));
+		json_object_set_new_nocheck(eo, "path", node_path(e->node));
+		set_text_if(eo, "fs_path", fwg_node_fs_path(e->node));
+		json_object_set_new_nocheck(eo, "method", text(e->method));
+		json_object_set_new_nocheck(eo, "detail", text(e->detail));
+		json_array_append_new(ev, eo);
+	}
+	json_object_set_new_nocheck(o, "evidence", ev);
+	return o;
+}
+
+/* Adds "findings" and "software"; false when out of memory. */
+static bool add_analysis(json_t *doc, const struct fwg_analysis *a)
+{
+	json_t *findings = json_array(), *software = json_array();
+	if (!findings || !software) {
+		json_decref(findings);
+		json_decref(software);
+		return false;
+	}
+	json_object_set_new_nocheck(doc, "findings", findings);
+	json_object_set_new_nocheck(doc, "software", software);
+	for (size_t i = 0; i < a->finding_count; i++) {
+		json_t *o = finding_json(&a->findings[i]);
+		if (!o || json_array_append_new(findings, o) != 0)
+			return false;
+	}
+	for (size_t i = 0; i < a->software_count; i++) {
+		json_t *o = software_json(&a->software[i]);
+		if (!o || json_array_append_new(software, o) != 0)
+			return false;
+	}
+	return true;
+}
+
 enum fwg_status fwg_write_json(const struct fwg_image *image, FILE *out)
+{
+	return fwg_write_json_analysis(image, NULL, out);
+}
+
+enum fwg_status fwg_write_json_analysis(const struct fwg_image *image,
+		const struct fwg_analysis *analysis, FILE *out)
 {
 	struct json_state js = {
 		.components = json_array(),
@@ -185,6 +325,8 @@ enum fwg_status fwg_write_json(const struct fwg_image *image, FILE *out)
 	json_object_set_new_nocheck(doc, "components", js.components);
 	json_object_set_new_nocheck(doc, "anomalies", js.anomalies);
 	js.components = js.anomalies = NULL;
+	if (analysis && !add_analysis(doc, analysis))
+		goto out;
 	/* Dumping into one buffer and writing it once is several times
 	 * faster than jansson's per-token stream callback. */
 	char *text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
