@@ -482,15 +482,17 @@ static void audit_elf(struct elf_ctx *x, const struct fwg_node *elf)
 		return;
 	struct fwg_elf e;
 	enum fwg_status st = fwg_elf_open(&e, elf->data, (size_t)elf->size, 0);
-	struct imports im;
-	memset(&im, 0, sizeof(im));
-	bool have_imports = false;
-	if (st == FWG_OK) {
-		scan_imports(x, &e, &im);
-		have_imports = fwg_elf_sym_count(&e, FWG_ELF_DYNSYM) > 1;
-	} else if (st == FWG_NOMEM) {
-		x->status = fwg_analysis_fail(x->a, st, "elf: out of memory");
+	/* No loadable segment: not a program the system can run (a damaged
+	 * or foreign file with an ELF header); nothing to judge. */
+	if (st != FWG_OK || e.seg_count == 0) {
+		if (st == FWG_NOMEM)
+			x->status = fwg_analysis_fail(x->a, st, "elf: out of memory");
+		fwg_elf_close(&e);
+		return;
 	}
+	struct imports im;
+	scan_imports(x, &e, &im);
+	bool have_imports = fwg_elf_sym_count(&e, FWG_ELF_DYNSYM) > 1;
 	fwg_elf_close(&e);
 	report_hardening(x, elf, subject, &im, have_imports);
 	report_rpath(x, elf, subject);

@@ -68,10 +68,10 @@ static bool rd(const struct fwg_elf *e, uint64_t off, unsigned width, uint64_t *
 		return false;
 	size_t o = (size_t)off;
 	enum fwg_status st;
-	uint8_t b;
-	uint16_t h;
-	uint32_t w;
-	uint64_t q;
+	uint8_t b = 0;
+	uint16_t h = 0;
+	uint32_t w = 0;
+	uint64_t q = 0;
 	switch (width) {
 	case 1:
 		st = fwg_cursor_u8_at(&e->c, o, &b);
@@ -157,7 +157,7 @@ static void read_segments(struct fwg_elf *e, const struct hdr *h, uint64_t *dyn_
 	if (h->phentsize < need || h->phnum == 0)
 		return;
 	for (uint64_t i = 0; i < h->phnum && i < MAX_PHDRS; i++) {
-		uint64_t at = h->phoff + i * h->phentsize; /* no wrap: both < 2^32 apart from phoff */
+		uint64_t at = h->phoff + i * h->phentsize; /* i * phentsize < 2^32: wraps only via phoff */
 		if (at < h->phoff || !in_file(e, at, need))
 			return;
 		uint32_t type, flags;

@@ -474,7 +474,7 @@ static void decode_cmd_map(const struct lib *l, uint64_t base, uint8_t netfn, co
 {
 	const struct fwg_elf *e = l->e;
 	uint64_t p = e->ptr_size;
-	uint64_t stride = 6 * p;           /* 24 on 64-bit; 32-bit: 16 or 12 */
+	uint64_t stride = 3 * p;           /* 24 on 64-bit; 32-bit: 16 or 12 */
 	if (p == 4) {
 		uint64_t n16 = count_cmd_entries(l, base, 16), n12 = count_cmd_entries(l, base, 12);
 		stride = n12 > n16 ? 12 : 16;
