@@ -108,6 +108,9 @@ q openssl req -x509 -newkey rsa:1024 -nodes -keyout "$sec/etc/ssl/private/k.pem"
 printf 'BusyBox v1.20.0 (2012-01-01) multi-call binary\0OpenSSL 1.0.1f 6 Jan 2014\0' >"$sec/usr/lib/libx.so"
 [ -f tests/gen/ipmi/build.sh ] && q sh tests/gen/ipmi/build.sh "$work/ipmi" &&
 	cp "$work"/ipmi/arm/vuln/*.so "$sec/usr/lib/" 2>/dev/null
+# The bare handler libraries too (fuzz_ipmi): AArch64 RELA, ARM32 legacy layouts.
+[ -d "$work/ipmi" ] && cp "$work/ipmi/aarch64/vuln/libipmimsghndlr.so" "$out/ipmi-aarch64.so" &&
+	cp "$work/ipmi/arm/legacy/libipmipdkcmds.so" "$out/ipmi-arm-legacy.so"
 (cd "$sec" && find . | cpio -o -H newc 2>/dev/null) >"$out/analysis.cpio"
 # Keep the corpus small enough for libFuzzer's -max_len.
 find "$out" -type f -size +1024k -delete
