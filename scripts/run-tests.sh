@@ -80,6 +80,7 @@ if [ "${SKIP_FUZZ:-0}" != 1 ]; then
 			cp /usr/lib/ipxe/qemu/efi-virtio.rom "$corpus/" 2>/dev/null
 			case $name in
 			fv|ffs|section|flash_area|capsule*|ifd*|option_rom|pe|te|nvram*|siglist*|tiano) ;;
+			vulnfeed) cp rules/vulndb/*.json "$corpus/" ;;
 			*) cp "$seeds/bmc"/* "$corpus/" 2>/dev/null ;;
 			esac
 			if "$t" -max_total_time="$FUZZ_SECONDS" -max_len=1048576 -rss_limit_mb=2048 \
