@@ -73,7 +73,7 @@ static const char schema_sql[] =
 	" start TEXT, start_incl INTEGER, end TEXT, end_incl INTEGER);"
 	"CREATE INDEX IF NOT EXISTS ranges_cpe ON ranges(vendor, product);"
 	"CREATE INDEX IF NOT EXISTS ranges_pkg ON ranges(package);"
-	"CREATE INDEX IF NOT EXISTS ranges_vuln ON ranges(vuln, config);";
+	"CREATE INDEX IF NOT EXISTS ranges_vuln ON ranges(vuln, config, node);";
 
 /* ---- CVSS v3 ---------------------------------------------------------- */
 

@@ -25,7 +25,7 @@
  *       1 = last_affected).
  *
  *   Indexes: ranges_cpe(vendor, product), ranges_pkg(package),
- *   ranges_vuln(vuln, config).  Matching looks candidates up only through
+ *   ranges_vuln(vuln, config, node).  Matching looks candidates up only through
  *   the first two (one query per component), configurations through the
  *   third; tests check the plans with EXPLAIN QUERY PLAN.
  *
