@@ -26,7 +26,10 @@
  * not tried at all; the rest draw from one budget of estimated
  * microseconds per scan (CRYPT_BUDGET_US), the account-specific
  * candidates first.  Results are cached per hash string, so the same hash
- * in several filesystems (rofs and its overlay) is tried once.
+ * in several filesystems (rofs and its overlay) is tried once.  A hash's
+ * candidates are spread over up to MAX_THREADS threads (crypt_rn is
+ * reentrant with one crypt_data each); the lowest matching position wins,
+ * so results do not depend on scheduling.
  *
  * Overlays: the read-only root filesystem (the first squashfs/cramfs with
  * an /etc/passwd) is the base; account files of writable filesystems
@@ -35,8 +38,12 @@
  * with it account by account.
  */
 #include <crypt.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 
@@ -47,6 +54,8 @@
 #define MAX_SHA_ROUNDS 50000u
 #define MAX_BCRYPT_COST 12u
 #define MAX_CACHE 4096u
+#define MAX_THREADS 8u
+#define PARALLEL_MIN_US 5000u       /* less work than this runs inline */
 
 struct cfg_account {
 	char name[MAX_NAME + 1];
@@ -157,9 +166,77 @@ static struct crypt_entry *cache_find(struct cfg_crypt_cache *cc, const char *ha
 	return NULL;
 }
 
-static bool user_matches(const char *pattern, const char *user)
+/* Candidate passwords of one hash, tried by up to MAX_THREADS workers:
+ * worker t takes positions t, t+T, ...; best is the lowest position that
+ * matched, so the result does not depend on scheduling. */
+struct crack_job {
+	const char *hash;
+	const char *const *words;
+	size_t count;
+	size_t threads;
+	atomic_size_t best;     /* position of the first match, or count */
+};
+
+struct crack_worker {
+	struct crack_job *job;
+	size_t first;
+	struct crypt_data *data;
+	pthread_t tid;
+	bool started;
+};
+
+static void *crack_worker_run(void *arg)
 {
-	return strcmp(pattern, "*") == 0 || strcmp(pattern, user) == 0;
+	struct crack_worker *w = arg;
+	struct crack_job *job = w->job;
+	for (size_t i = w->first; i < job->count; i += job->threads) {
+		if (i > atomic_load(&job->best))
+			break;
+		const char *out = crypt_rn(job->words[i], job->hash, w->data, (int)sizeof(*w->data));
+		if (out && out[0] != '*' && strcmp(out, job->hash) == 0) {
+			size_t cur = atomic_load(&job->best);
+			while (i < cur && !atomic_compare_exchange_weak(&job->best, &cur, i))
+				;
+			break;
+		}
+	}
+	return NULL;
+}
+
+/* Runs the job; the caller's crypt_data serves the first worker. */
+static void crack_run(struct crack_job *job, struct crypt_data *own, uint64_t work_us)
+{
+	struct crack_worker workers[MAX_THREADS];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t t = work_us < PARALLEL_MIN_US || cpus < 2 ? 1 : (size_t)cpus;
+	if (t > MAX_THREADS)
+		t = MAX_THREADS;
+	if (t > job->count)
+		t = job->count;
+	if (t == 0)
+		return;
+	job->threads = t;
+	memset(workers, 0, sizeof(workers));
+	for (size_t i = 0; i < t; i++) {
+		workers[i].job = job;
+		workers[i].first = i;
+		workers[i].data = i == 0 ? own : calloc(1, sizeof(struct crypt_data));
+		if (i > 0 && workers[i].data)
+			workers[i].started = pthread_create(&workers[i].tid, NULL, crack_worker_run,
+				&workers[i]) == 0;
+	}
+	crack_worker_run(&workers[0]);
+	for (size_t i = 1; i < t; i++) {
+		if (workers[i].started) {
+			pthread_join(workers[i].tid, NULL);
+		} else {
+			/* no thread: this slot's positions run here */
+			struct crack_worker inline_w = workers[i];
+			inline_w.data = own;
+			crack_worker_run(&inline_w);
+		}
+		free(workers[i].data);
+	}
 }
 
 /* Tries the candidates for (user, hash): the account's own entries first,
@@ -172,12 +249,15 @@ static int crack(struct cfg *c, const char *user, const char *hash)
 	if (e && e->result != -2)
 		return e->result;
 	uint64_t cost = crypt_cost(hash);
-	int result = -1;
-	if (cost == 0) {
-		result = -2;
-	} else {
-		const struct cfg_rules *r = &c->rules;
-		for (int pass = 0; pass < 2 && result == -1; pass++) {
+	const struct cfg_rules *r = &c->rules;
+	int result = -2;
+	size_t *order = cost ? calloc(r->password_count + 1, sizeof(*order)) : NULL;
+	const char **words = cost ? calloc(r->password_count + 1, sizeof(*words)) : NULL;
+	if (cost && (!order || !words)) {
+		c->a->alloc_failed = true;
+	} else if (cost) {
+		size_t n = 0;
+		for (int pass = 0; pass < 2; pass++) {
 			for (size_t i = 0; i < r->password_count; i++) {
 				const char *u = r->passwords[i].user;
 				bool generic = strcmp(u, "*") == 0;
@@ -185,32 +265,32 @@ static int crack(struct cfg *c, const char *user, const char *hash)
 					continue;
 				/* A password listed twice (per user and generic) is tried once. */
 				bool seen = false;
-				for (size_t j = 0; j < i && !seen; j++)
-					seen = user_matches(r->passwords[j].user, user) &&
-						strcmp(r->passwords[j].password, r->passwords[i].password) == 0;
-				if (seen)
-					continue;
-				if (cc->spent_us + cost > CRYPT_BUDGET_US) {
-					result = -2;
-					break;
-				}
-				cc->spent_us += cost;
-				const char *out = crypt_rn(r->passwords[i].password, hash, &cc->data,
-					(int)sizeof(cc->data));
-				if (out && out[0] != '*' && strcmp(out, hash) == 0) {
-					result = (int)i;
-					break;
+				for (size_t j = 0; j < n && !seen; j++)
+					seen = strcmp(words[j], r->passwords[i].password) == 0;
+				if (!seen) {
+					order[n] = i;
+					words[n++] = r->passwords[i].password;
 				}
 			}
 		}
+		uint64_t left = cc->spent_us < CRYPT_BUDGET_US ? CRYPT_BUDGET_US - cc->spent_us : 0;
+		size_t fit = left / cost < n ? (size_t)(left / cost) : n;
+		cc->spent_us += fit * cost;
+		struct crack_job job = { .hash = hash, .words = words, .count = fit, .threads = 1 };
+		atomic_init(&job.best, fit);
+		crack_run(&job, &cc->data, fit * cost);
+		size_t best = atomic_load(&job.best);
+		result = best < fit ? (int)order[best] : fit == n ? -1 : -2;
 	}
+	free(order);
+	free(words);
 	if (!e && cc->count < MAX_CACHE) {
 		if (cc->count == cc->cap) {
 			size_t ncap = cc->cap ? cc->cap * 2 : 32;
-			struct crypt_entry *n = realloc(cc->entries, ncap * sizeof(*n));
-			if (!n)
+			struct crypt_entry *nn = realloc(cc->entries, ncap * sizeof(*nn));
+			if (!nn)
 				return result;
-			cc->entries = n;
+			cc->entries = nn;
 			cc->cap = ncap;
 		}
 		e = &cc->entries[cc->count++];

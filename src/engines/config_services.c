@@ -307,6 +307,10 @@ void cfg_services_file(struct cfg *c, const struct fwg_node *file, const char *p
 		if (kind == BOOT_UNIT && !cfg_istarts(line, len, "ExecStart"))
 			continue;
 		bool matched = false;
+		/* stopping a service is not starting it */
+		if (cfg_find_word(line, len, "killall") || cfg_find_word(line, len, "pkill") ||
+				cfg_find_word(line, len, "kill"))
+			continue;
 		for (size_t i = 0; i < c->rules.word_count; i++) {
 			const struct cfg_word_rule *w = &c->rules.words[i];
 			if (strcmp(w->kind, "cmd") != 0 && strcmp(w->kind, "text") != 0)
