@@ -50,7 +50,11 @@
 #define MAX_ACCOUNTS 1024u          /* per file */
 #define MAX_NAME 64u
 #define MAX_HASH 256u
+#ifdef FWG_FUZZING
+#define CRYPT_BUDGET_US 20000u      /* keep fuzzing iterations fast */
+#else
 #define CRYPT_BUDGET_US 400000u     /* estimated crypt time per scan */
+#endif
 #define MAX_SHA_ROUNDS 50000u
 #define MAX_BCRYPT_COST 12u
 #define MAX_CACHE 4096u
