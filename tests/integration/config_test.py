@@ -132,7 +132,8 @@ def crypt_hash(password, method):
             pass
         method = 'md5'
     flag = {'sha512': '-6', 'md5': '-1'}[method]
-    return sh('openssl', 'passwd', flag, password, text=True).strip()
+    # -stdin: a random password may start with '-'
+    return sh('openssl', 'passwd', flag, '-stdin', input=password + '\n', text=True).strip()
 
 
 def strong():
