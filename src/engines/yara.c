@@ -14,7 +14,10 @@
  *   units      files (their content), PE32/TE images (UEFI modules),
  *              option ROMs, NVRAM variables, device trees, U-Boot
  *              environments and bare ELF images are scanned whole; their
- *              descendants inside the same bytes are not scanned again;
+ *              descendants inside the same bytes are not scanned again.
+ *              A unit that holds a container (a file that is a cpio,
+ *              a squashfs, a gzip stream, a volume) is scanned by gaps
+ *              instead, so what it holds is reported as itself;
  *   gaps       any other node (the image, IFD regions, volumes,
  *              partitions, raw regions, free space, padding, FMH modules)
  *              has the parts of its bytes that no child covers scanned;
@@ -490,6 +493,41 @@ static int compare_spans(const void *x, const void *y)
 	return p->start < q->start ? -1 : p->start > q->start;
 }
 
+/* Filesystem directories have no bytes: their files are windows of the
+ * filesystem node's body (offsets relative to it), so coverage looks
+ * through them. */
+static size_t count_spans(const struct fwg_node *n)
+{
+	size_t count = 0;
+	for (size_t i = 0; i < n->child_count; i++) {
+		const struct fwg_node *c = n->children[i];
+		count += c->type == FWG_TYPE_DIR ? count_spans(c) : 1;
+	}
+	return count;
+}
+
+static void collect_spans(const struct fwg_node *n, const struct fwg_node *holder, size_t body_at,
+		size_t size, struct span *spans, size_t *count, size_t cap)
+{
+	for (size_t i = 0; i < holder->child_count && *count < cap; i++) {
+		const struct fwg_node *c = holder->children[i];
+		if (c->type == FWG_TYPE_DIR) {
+			collect_spans(n, c, body_at, size, spans, count, cap);
+			continue;
+		}
+		/* Only windows of n's body cover bytes (not decoded content). */
+		if (!c->data || !n->body || c->offset > n->body_size ||
+				c->size > n->body_size - c->offset || c->data != n->body + c->offset)
+			continue;
+		if (body_at > size || c->offset > size - body_at ||
+				c->size > size - body_at - c->offset)
+			continue;
+		spans[*count].start = body_at + (size_t)c->offset;
+		spans[*count].end = spans[*count].start + (size_t)c->size;
+		(*count)++;
+	}
+}
+
 /*
  * Scans the parts of [bytes, bytes+size) not covered by a child; children
  * sit in the node's body, which starts body_at bytes into the block.
@@ -499,24 +537,13 @@ static enum fwg_status scan_gaps(struct scan_state *s, const struct fwg_node *n,
 {
 	struct span *spans = NULL;
 	size_t count = 0;
-	if (n->child_count) {
-		spans = calloc(n->child_count, sizeof(*spans));
+	size_t n_desc = count_spans(n);
+	if (n_desc) {
+		spans = calloc(n_desc, sizeof(*spans));
 		if (!spans)
 			return fwg_analysis_fail(s->a, FWG_NOMEM, "yara: out of memory");
 	}
-	for (size_t i = 0; i < n->child_count; i++) {
-		const struct fwg_node *c = n->children[i];
-		/* Only children that are windows of this body cover bytes. */
-		if (!c->data || !n->body || c->offset > n->body_size ||
-				c->size > n->body_size - c->offset || c->data != n->body + c->offset)
-			continue;
-		if (body_at > size || c->offset > size - body_at ||
-				c->size > size - body_at - c->offset)
-			continue;
-		spans[count].start = body_at + (size_t)c->offset;
-		spans[count].end = spans[count].start + (size_t)c->size;
-		count++;
-	}
+	collect_spans(n, n, body_at, size, spans, &count, n_desc);
 	if (count > 1)
 		qsort(spans, count, sizeof(*spans), compare_spans);
 	enum fwg_status st = FWG_OK;
@@ -532,6 +559,33 @@ static enum fwg_status scan_gaps(struct scan_state *s, const struct fwg_node *n,
 	return st;
 }
 
+/* Components that hold further units (files, modules, volumes): a unit
+ * with such a child is not scanned whole but by its gaps, so that what is
+ * inside is scanned, and reported, once, as itself. */
+static bool is_container(const struct fwg_node *n)
+{
+	static const char *const containers[] = {
+		FWG_TYPE_SQUASHFS, FWG_TYPE_CRAMFS, FWG_TYPE_JFFS2, FWG_TYPE_UBIFS, FWG_TYPE_UBI,
+		FWG_TYPE_UBI_VOLUME, FWG_TYPE_CPIO, FWG_TYPE_TAR, FWG_TYPE_GZIP, FWG_TYPE_XZ,
+		FWG_TYPE_LZMA, FWG_TYPE_ZSTD, FWG_TYPE_LZ4, FWG_TYPE_BZIP2, FWG_TYPE_LZO,
+		FWG_TYPE_FV, FWG_TYPE_IFD, FWG_TYPE_CAPSULE, FWG_TYPE_FMP_IMAGE, FWG_TYPE_UIMAGE,
+		FWG_TYPE_FIT, FWG_TYPE_OPENBMC_FLASH, FWG_TYPE_OPENBMC_UPDATE,
+		FWG_TYPE_MEGARAC_FLASH, FWG_TYPE_FMH_MODULE, FWG_TYPE_ATEN_FLASH,
+		FWG_TYPE_PARTITION, FWG_TYPE_NVRAM_STORE,
+	};
+	return is_type(n, containers, sizeof(containers) / sizeof(containers[0]));
+}
+
+static bool scan_whole(const struct fwg_node *n)
+{
+	if (!is_unit(n))
+		return false;
+	for (size_t i = 0; i < n->child_count; i++)
+		if (is_container(n->children[i]))
+			return false;
+	return true;
+}
+
 /*
  * Visits n; covered says an ancestor unit already scanned n's raw bytes.
  * Depth is bounded by the unpacking limits (max_depth).
@@ -540,11 +594,11 @@ static enum fwg_status visit(struct scan_state *s, const struct fwg_node *n, boo
 {
 	enum fwg_status st = FWG_OK;
 	bool scanned_raw = covered;
+	s->reported_count = 0;
 	if (n->data && !covered && !is_opaque(n)) {
 		s->node = n;
-		s->reported_count = 0;
 		set_externals(s, n);
-		if (is_unit(n)) {
+		if (scan_whole(n)) {
 			st = scan_block(s, n->data, (size_t)n->size, 0, false);
 			scanned_raw = true;
 		} else if (!n->body_decoded) {
@@ -554,7 +608,6 @@ static enum fwg_status visit(struct scan_state *s, const struct fwg_node *n, boo
 	/* A decoded body holds new bytes, whatever covered the raw ones. */
 	if (st == FWG_OK && n->body_decoded && n->body) {
 		s->node = n;
-		s->reported_count = 0;
 		set_externals(s, n);
 		st = scan_gaps(s, n, n->body, n->body_size, 0, true);
 	}
