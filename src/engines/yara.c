@@ -243,16 +243,16 @@ struct scan_state {
 	const struct fwg_node *node;   /* the node findings are about */
 	uint64_t base;                 /* offset of the scanned block in the node */
 	bool in_body;                  /* the block is in the decoded body */
-	/* rules already reported for this node: (namespace, identifier) */
+	/* rules already reported for this node, by name: one finding per
+	 * (rule id, node) even when two namespaces share a rule name */
 	const YR_RULE **reported;
 	size_t reported_count, reported_cap;
-	enum fwg_status status;
 };
 
 static bool already_reported(struct scan_state *s, const YR_RULE *rule)
 {
 	for (size_t i = 0; i < s->reported_count; i++)
-		if (s->reported[i] == rule)
+		if (strcmp(s->reported[i]->identifier, rule->identifier) == 0)
 			return true;
 	if (s->reported_count == s->reported_cap) {
 		size_t ncap = s->reported_cap ? s->reported_cap * 2 : 8;
@@ -349,17 +349,10 @@ static void report_rule(YR_SCAN_CONTEXT *ctx, const YR_RULE *rule, struct scan_s
 	char *evidence = match_evidence(ctx, rule, s, &ev_len);
 	if (asprintf(&id, "yara.%s", rule->identifier) < 0)
 		id = NULL;
-	if (asprintf(&message, "%s%s%s%s", description ? description : "YARA rule ",
+	if (asprintf(&message, "%s%s%s%s%s", description ? description : "YARA rule ",
 			description ? "" : rule->identifier, reference ? " (reference: " : "",
-			reference ? reference : "") < 0)
+			reference ? reference : "", reference ? ")" : "") < 0)
 		message = NULL;
-	if (message && reference) {
-		char *m2 = NULL;
-		if (asprintf(&m2, "%s)", message) < 0)
-			m2 = NULL;
-		free(message);
-		message = m2;
-	}
 	if (!id || !message || !evidence) {
 		s->a->alloc_failed = true;
 	} else {

@@ -80,9 +80,24 @@ rule planted_marker_usr_bin
 }
 '''
 
-# A second directory: a rule named like a shipped one (own namespace) and
-# one that tests the filekind external.
+# A second directory (its own namespace): a rule with the name of one in the
+# first directory (still one finding per rule and file), one named like a
+# shipped rule, and one that tests the filekind external.
 USER_RULES_2 = r'''
+rule planted_marker
+{
+	strings:
+		$m = "FWG-YARA-TEST-MARKER-7d41"
+	condition:
+		$m
+}
+
+rule bmc_telnetd_shell_backdoor
+{
+	condition:
+		false
+}
+
 rule marker_in_text
 {
 	meta:
@@ -181,6 +196,8 @@ def main():
             got, found = yara_findings(image, '--rules', rules, '--rules', rules2)
             check(f'{label}: exactly the planted findings', got == expected,
                   f'missing {sorted(expected - got)} unexpected {sorted(got - expected)}')
+            check(f'{label}: one finding per rule and file', len(found) == len(expected),
+                  str(len(found)))
             crit = [f for f in found if f['rule'] == 'yara.planted_marker_usr_bin']
             check(f'{label}: meta carried into the finding', len(crit) == 1 and
                   crit[0]['severity'] == 'critical' and crit[0]['confidence'] == 'high' and
