@@ -233,6 +233,8 @@ static const char *cdx_severity(enum fwg_level l)
 static json_t *vuln_source(const char *id)
 {
 	char url[256];
+	if (!id)
+		id = "";
 	if (strncmp(id, "CVE-", 4) == 0) {
 		snprintf(url, sizeof(url), "https://nvd.nist.gov/vuln/detail/%.200s", id);
 		return json_pack("{s:s, s:s}", "name", "NVD", "url", url);
