@@ -41,6 +41,7 @@ enum cli_exit {
 	EXIT_INPUT = 3,
 	EXIT_LIMIT = 4,
 	EXIT_OUTPUT = 5,
+	EXIT_ANALYSIS = 6,
 };
 
 const struct cli_command *cli_find_command(const char *name);
@@ -52,6 +53,8 @@ void cli_print_man(FILE *out);
 int cli_run_tree(int argc, char **argv);
 int cli_run_scan(int argc, char **argv);
 int cli_run_extract(int argc, char **argv);
+int cli_run_sbom(int argc, char **argv);
+int cli_run_vulndb(int argc, char **argv);
 int cli_run_help(int argc, char **argv);
 int cli_run_version(int argc, char **argv);
 

@@ -12,13 +12,14 @@
 #include "commands.h"
 #include "fwguard/fwguard.h"
 
-#define MAX_VALUES 16
+#define MAX_VALUES 48
+#define MAX_POSITIONAL 256
 
 struct parsed_args {
 	const char *names[MAX_VALUES];
 	const char *values[MAX_VALUES];
 	size_t count;
-	const char *positional[4];
+	const char *positional[MAX_POSITIONAL];
 	size_t npositional;
 };
 
@@ -232,53 +233,212 @@ int cli_run_tree(int argc, char **argv)
 	return rc;
 }
 
+/* Analysis options from --rules/--vulndb/--suppressions/--engines; 0 or
+ * EXIT_USAGE. */
+static int analysis_options(const char *cmd, const struct parsed_args *p,
+		struct fwg_analysis_options *ao)
+{
+	fwg_analysis_options_default(ao);
+	for (size_t i = 0; i < p->count; i++) {
+		if (strcmp(p->names[i], "rules") != 0)
+			continue;
+		if (ao->rule_dir_count == FWG_MAX_RULE_DIRS) {
+			fprintf(stderr, "fwguard %s: at most %d --rules directories\n", cmd,
+				FWG_MAX_RULE_DIRS);
+			return EXIT_USAGE;
+		}
+		ao->rule_dirs[ao->rule_dir_count++] = p->values[i];
+	}
+	ao->vulndb = arg_value(p, "vulndb");
+	ao->suppressions = arg_value(p, "suppressions");
+	ao->engines = arg_value(p, "engines");
+	return 0;
+}
+
+static int run_analysis(const char *cmd, const struct fwg_image *img,
+		const struct fwg_analysis_options *ao, struct fwg_analysis **out)
+{
+	char err[512] = "";
+	enum fwg_status st = fwg_analyze(img, ao, out, err, sizeof(err));
+	if (st == FWG_OK)
+		return 0;
+	fprintf(stderr, "fwguard %s: %s\n", cmd, err[0] ? err : fwg_status_str(st));
+	return st == FWG_NOMEM ? EXIT_LIMIT : EXIT_ANALYSIS;
+}
+
+static FILE *open_output(const char *cmd, const char *path)
+{
+	if (!path)
+		return stdout;
+	FILE *out = fopen(path, "w");
+	if (!out)
+		fprintf(stderr, "fwguard %s: cannot write %s: %s\n", cmd, path, strerror(errno));
+	return out;
+}
+
+static enum fwg_status close_output(FILE *out, enum fwg_status st)
+{
+	if (fflush(out) != 0 || (out != stdout && fclose(out) != 0))
+		return FWG_IO;
+	return st;
+}
+
 int cli_run_scan(int argc, char **argv)
 {
 	struct parsed_args p;
 	struct fwg_options opt;
+	struct fwg_analysis_options ao;
 	struct fwg_image *img = NULL;
+	struct fwg_analysis *analysis = NULL;
 	const char *fmt = NULL, *fail_on = NULL;
+	enum fwg_level fail_level = FWG_LEVEL_INFO;
+	bool fail_findings = false;
 	{
-		/* Validate format options before the (possibly long) scan. */
+		/* Validate options before the (possibly long) scan. */
 		const struct cli_command *cmd = cli_find_command("scan");
 		int rc0 = parse_args(cmd, true, argc, argv, &p);
 		if (rc0)
 			return rc0;
 		fmt = arg_value(&p, "format");
 		fail_on = arg_value(&p, "fail-on");
-		if (fmt && strcmp(fmt, "text") != 0 && strcmp(fmt, "json") != 0) {
-			fprintf(stderr, "fwguard scan: unknown format '%s' (use text or json)\n", fmt);
+		if (fmt && strcmp(fmt, "text") != 0 && strcmp(fmt, "json") != 0
+				&& strcmp(fmt, "sarif") != 0) {
+			fprintf(stderr, "fwguard scan: unknown format '%s' (use text, json or sarif)\n", fmt);
 			return EXIT_USAGE;
 		}
 		if (fail_on && strcmp(fail_on, "warning") != 0 && strcmp(fail_on, "error") != 0) {
-			fprintf(stderr, "fwguard scan: unknown --fail-on level '%s' (use warning or error)\n",
-				fail_on);
-			return EXIT_USAGE;
+			if (!fwg_level_parse(fail_on, &fail_level)) {
+				fprintf(stderr, "fwguard scan: unknown --fail-on level '%s' (use info, low, "
+					"medium, high, critical, warning or error)\n", fail_on);
+				return EXIT_USAGE;
+			}
+			fail_findings = true;
 		}
+		rc0 = analysis_options("scan", &p, &ao);
+		if (rc0)
+			return rc0;
+	}
+	bool analyze = !arg_value(&p, "no-analysis");
+	if (!analyze && fmt && strcmp(fmt, "sarif") == 0) {
+		fprintf(stderr, "fwguard scan: --format sarif needs the analysis (drop --no-analysis)\n");
+		return EXIT_USAGE;
 	}
 	int rc = prepare("scan", argc, argv, &p, &opt, &img);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
-	FILE *out = stdout;
-	const char *path = arg_value(&p, "output");
-	if (path && !(out = fopen(path, "w"))) {
-		fprintf(stderr, "fwguard scan: cannot write %s: %s\n", path, strerror(errno));
+	if (analyze && (rc = run_analysis("scan", img, &ao, &analysis)) != 0) {
+		fwg_image_free(img);
+		return rc;
+	}
+	FILE *out = open_output("scan", arg_value(&p, "output"));
+	if (!out) {
+		fwg_analysis_free(analysis);
 		fwg_image_free(img);
 		return EXIT_OUTPUT;
 	}
-	enum fwg_status st = fmt && strcmp(fmt, "json") == 0 ? fwg_write_json(img, out)
-		: fwg_write_scan_text(img, out);
-	if (fflush(out) != 0 || (out != stdout && fclose(out) != 0))
-		st = FWG_IO;
+	enum fwg_status st;
+	if (fmt && strcmp(fmt, "json") == 0) {
+		st = fwg_write_json_analysis(img, analysis, out);
+	} else if (fmt && strcmp(fmt, "sarif") == 0) {
+		st = fwg_write_sarif(img, analysis, out);
+	} else {
+		st = fwg_write_scan_text(img, out);
+		if (st == FWG_OK && analysis)
+			st = fwg_write_findings_text(img, analysis, out);
+	}
+	st = close_output(out, st);
 	rc = st == FWG_OK ? EXIT_OK : EXIT_OUTPUT;
 	if (rc == EXIT_OK && fail_on) {
-		uint64_t count = strcmp(fail_on, "error") == 0 ? fwg_image_error_count(img)
-			: fwg_image_anomaly_count(img);
+		uint64_t count;
+		if (fail_findings)
+			count = fwg_analysis_count(analysis, fail_level, false);
+		else
+			count = strcmp(fail_on, "error") == 0 ? fwg_image_error_count(img)
+				: fwg_image_anomaly_count(img);
 		if (count)
 			rc = EXIT_ANOMALIES;
 	}
+	fwg_analysis_free(analysis);
 	fwg_image_free(img);
 	return rc;
+}
+
+int cli_run_sbom(int argc, char **argv)
+{
+	struct parsed_args p;
+	struct fwg_options opt;
+	struct fwg_analysis_options ao;
+	struct fwg_image *img = NULL;
+	struct fwg_analysis *analysis = NULL;
+	int rc = parse_args(cli_find_command("sbom"), true, argc, argv, &p);
+	if (rc)
+		return rc;
+	const char *fmt = arg_value(&p, "format");
+	if (fmt && strcmp(fmt, "cyclonedx") != 0 && strcmp(fmt, "spdx") != 0) {
+		fprintf(stderr, "fwguard sbom: unknown format '%s' (use cyclonedx or spdx)\n", fmt);
+		return EXIT_USAGE;
+	}
+	if ((rc = analysis_options("sbom", &p, &ao)) != 0)
+		return rc;
+	ao.engines = "sbom,vuln";
+	rc = prepare("sbom", argc, argv, &p, &opt, &img);
+	if (rc)
+		return rc < 0 ? EXIT_OK : rc;
+	if ((rc = run_analysis("sbom", img, &ao, &analysis)) != 0) {
+		fwg_image_free(img);
+		return rc;
+	}
+	FILE *out = open_output("sbom", arg_value(&p, "output"));
+	rc = EXIT_OUTPUT;
+	if (out) {
+		enum fwg_status st = fmt && strcmp(fmt, "spdx") == 0
+			? fwg_write_spdx(img, analysis, out) : fwg_write_cyclonedx(img, analysis, out);
+		st = close_output(out, st);
+		if (st == FWG_OK)
+			rc = EXIT_OK;
+		else
+			fprintf(stderr, "fwguard sbom: writing the document failed: %s\n",
+				fwg_status_str(st));
+	}
+	fwg_analysis_free(analysis);
+	fwg_image_free(img);
+	return rc;
+}
+
+int cli_run_vulndb(int argc, char **argv)
+{
+	struct parsed_args p;
+	const struct cli_command *cmd = cli_find_command("vulndb");
+	int rc = parse_args(cmd, false, argc, argv, &p);
+	if (rc)
+		return rc;
+	if (arg_value(&p, "help")) {
+		cli_print_command_help(stdout, cmd);
+		return EXIT_OK;
+	}
+	if (p.npositional < 2 || strcmp(p.positional[0], "import") != 0) {
+		fprintf(stderr, "fwguard vulndb: usage: fwguard vulndb import [--db FILE] FILE...\n");
+		return EXIT_USAGE;
+	}
+	char def[4096];
+	const char *db = arg_value(&p, "db");
+	if (!db)
+		db = fwg_vulndb_default_path(def, sizeof(def));
+	struct fwg_vulndb_stats stats;
+	char err[512] = "";
+	enum fwg_status st = fwg_vulndb_import(db, p.positional + 1, p.npositional - 1, &stats,
+		err, sizeof(err));
+	if (st != FWG_OK) {
+		fprintf(stderr, "fwguard vulndb: %s\n", err[0] ? err : fwg_status_str(st));
+		return st == FWG_NOMEM ? EXIT_LIMIT : EXIT_ANALYSIS;
+	}
+	fprintf(stderr, "fwguard vulndb: imported %llu vulnerabilities (%llu affected ranges) "
+		"from %llu files into %s", (unsigned long long)stats.vulnerabilities,
+		(unsigned long long)stats.ranges, (unsigned long long)stats.files, db);
+	if (stats.skipped)
+		fprintf(stderr, "; %llu records skipped", (unsigned long long)stats.skipped);
+	fputc('\n', stderr);
+	return EXIT_OK;
 }
 
 int cli_run_extract(int argc, char **argv)

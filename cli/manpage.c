@@ -32,7 +32,8 @@ void cli_print_usage(FILE *out)
 
 static bool uses_common_options(const struct cli_command *cmd)
 {
-	return cmd->run == cli_run_tree || cmd->run == cli_run_scan || cmd->run == cli_run_extract;
+	return cmd->run == cli_run_tree || cmd->run == cli_run_scan || cmd->run == cli_run_extract
+		|| cmd->run == cli_run_sbom;
 }
 
 void cli_print_command_help(FILE *out, const struct cli_command *cmd)

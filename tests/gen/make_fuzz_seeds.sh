@@ -94,6 +94,21 @@ q mkenvimage -r -s 0x10000 -o "$out/env-redundant.bin" "$work/env.txt"
 cp /bin/true "$out/host.elf" 2>/dev/null
 printf '.text\n.global _start\n_start: mov r0, #0\n' >"$work/a.s"
 q arm-linux-gnueabihf-as -o "$out/arm.o" "$work/a.s"
+# What the analysis engines read: accounts, keys, certificates, service
+# and sshd configuration, a handler-table library (tests/gen/ipmi).
+sec=$work/sec
+mkdir -p "$sec/etc/init.d" "$sec/etc/ssh" "$sec/etc/ssl/private" "$sec/usr/lib"
+printf 'root:x:0:0:root:/root:/bin/sh\ntoor:x:0:0::/:/bin/sh\n' >"$sec/etc/passwd"
+printf 'root:%s:19000:0:99999:7:::\nadmin::19000::::::\n' "$(openssl passwd -1 admin 2>/dev/null)" >"$sec/etc/shadow"
+printf 'PermitRootLogin yes\nPasswordAuthentication yes\n' >"$sec/etc/ssh/sshd_config"
+printf '::respawn:/bin/sh\n::sysinit:/usr/sbin/telnetd -l /bin/sh\n' >"$sec/etc/inittab"
+printf '[smtp]\npassword=hunter2\n[snmp]\nrocommunity public\n' >"$sec/etc/bmc.conf"
+q openssl req -x509 -newkey rsa:1024 -nodes -keyout "$sec/etc/ssl/private/k.pem" \
+	-out "$sec/etc/ssl/cert.pem" -days 1 -subj "/CN=fuzz"
+printf 'BusyBox v1.20.0 (2012-01-01) multi-call binary\0OpenSSL 1.0.1f 6 Jan 2014\0' >"$sec/usr/lib/libx.so"
+[ -f tests/gen/ipmi/build.sh ] && q sh tests/gen/ipmi/build.sh "$work/ipmi" &&
+	cp "$work"/ipmi/arm/vuln/*.so "$sec/usr/lib/" 2>/dev/null
+(cd "$sec" && find . | cpio -o -H newc 2>/dev/null) >"$out/analysis.cpio"
 # Keep the corpus small enough for libFuzzer's -max_len.
 find "$out" -type f -size +1024k -delete
 ls "$out" | wc -l
