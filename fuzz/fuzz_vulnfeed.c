@@ -7,7 +7,7 @@
  * matched against it, so hostile version strings, CPEs and configurations
  * reach the version comparison and the configuration evaluation.
  *
- * Seeds: rules/vulndb/*.json and small NVD/OSV records.
+ * Seeds: the demo feeds in rules/vulndb and small NVD/OSV records.
  */
 #include <stddef.h>
 #include <stdint.h>
