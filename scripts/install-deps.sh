@@ -27,3 +27,6 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -q --no-install-recommends $pkgs
+# npm fetches the official JSON schemas the SBOM/SARIF tests validate
+# against (scripts/fetch-schemas.sh); Debian's npm when none is installed.
+command -v npm >/dev/null || $SUDO apt-get install -y -q --no-install-recommends npm

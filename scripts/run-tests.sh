@@ -4,7 +4,7 @@
 #   2. the same suite under AddressSanitizer + UndefinedBehaviorSanitizer;
 #   3. every libFuzzer target for a short smoke run, seeded from real images.
 # Ends with one line "N passed, N failed" counting tests and fuzz targets.
-# Environment: FUZZ_SECONDS (default 10) per target, JOBS (default nproc),
+# Environment: FWGUARD_SCHEMA_DIR (default .schemas, fetched), FUZZ_SECONDS (default 10) per target, JOBS (default nproc),
 # SKIP_SANITIZERS=1 / SKIP_FUZZ=1 to shorten a local run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -44,6 +44,16 @@ run_suite() { # builddir "meson test args" [meson setup args...]
 	count_meson "$dir"
 }
 
+# The official CycloneDX, SPDX and SARIF JSON schemas the sbom test
+# validates against come from the npm registry (scripts/fetch-schemas.sh).
+if [ -z "${FWGUARD_SCHEMA_DIR:-}" ]; then
+	export FWGUARD_SCHEMA_DIR=$PWD/.schemas
+	if [ ! -f "$FWGUARD_SCHEMA_DIR/sarif/sarif-2.1.0-rtm.5.json" ]; then
+		log "fetch JSON schemas"
+		bash scripts/fetch-schemas.sh "$FWGUARD_SCHEMA_DIR" || echo "schema fetch failed"
+	fi
+fi
+
 log "build and test"
 run_suite build "" -Dwerror=true
 
@@ -80,6 +90,7 @@ if [ "${SKIP_FUZZ:-0}" != 1 ]; then
 			cp /usr/lib/ipxe/qemu/efi-virtio.rom "$corpus/" 2>/dev/null
 			case $name in
 			fv|ffs|section|flash_area|capsule*|ifd*|option_rom|pe|te|nvram*|siglist*|tiano) ;;
+			vulnfeed) cp rules/vulndb/*.json "$corpus/" ;;
 			*) cp "$seeds/bmc"/* "$corpus/" 2>/dev/null ;;
 			esac
 			if "$t" -max_total_time="$FUZZ_SECONDS" -max_len=1048576 -rss_limit_mb=2048 \

@@ -1,12 +1,366 @@
 /*
- * cyclonedx.c - CycloneDX 1.6 JSON output of an analysis.  (Placeholder: filled in by issue 4.)
+ * cyclonedx.c - CycloneDX 1.6 JSON output of an analysis (`fwguard sbom
+ * --format cyclonedx`).
+ *
+ * Document:
+ *   metadata.component    the image: type "firmware", bom-ref "image",
+ *                         SHA-256 of the input;
+ *   components[]          every identified software component (BMC
+ *                         packages and UEFI modules in one list): bom-ref,
+ *                         type, name, version, supplier, purl, cpe, hashes
+ *                         (the component's own bytes, for UEFI modules),
+ *                         properties (fwguard:guid, fwguard:path,
+ *                         fwguard:fs_path), evidence (identity methods and
+ *                         occurrences: where and how it was identified);
+ *   dependencies[]        the image depends on every component;
+ *   vulnerabilities[]     one per CVE/advisory id of the findings, with the
+ *                         severity rating and the affected bom-refs.
+ *
+ * serialNumber is a UUID derived from the image's SHA-256, so the same
+ * image gives the same document (with SOURCE_DATE_EPOCH, byte for byte).
  */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "../core/guid.h"
+#include "../core/text.h"
 #include "../engines/engine.h"
 
-enum fwg_status fwg_write_cyclonedx(const struct fwg_image *image, const struct fwg_analysis *analysis, FILE *out)
+/* A JSON string from text that came from the image (escaped if jansson
+ * refuses it as UTF-8). */
+static json_t *str(const char *s)
 {
-	(void)image;
-	(void)analysis;
-	(void)out;
-	return FWG_UNSUPPORTED;
+	json_t *j = json_string(s ? s : "");
+	if (j)
+		return j;
+	char *e = fwg_text_escape_name(s, strlen(s));
+	j = e ? json_string(e) : NULL;
+	free(e);
+	return j;
+}
+
+static void set_str(json_t *o, const char *key, const char *s)
+{
+	if (s)
+		json_object_set_new(o, key, str(s));
+}
+
+static void timestamp(char *out, size_t size)
+{
+	const char *epoch = getenv("SOURCE_DATE_EPOCH");
+	time_t t = epoch && *epoch ? (time_t)strtoll(epoch, NULL, 10) : time(NULL);
+	struct tm tm;
+	if (!gmtime_r(&t, &tm) || !strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, size, "1970-01-01T00:00:00Z");
+}
+
+static const char *basename_of(const char *path)
+{
+	const char *slash = path ? strrchr(path, '/') : NULL;
+	return slash ? slash + 1 : path ? path : "image";
+}
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : 0;
+}
+
+/* urn:uuid from the image digest, shaped as a name-based (version 5) UUID. */
+static void serial_number(const char *sha, char *out, size_t size)
+{
+	uint8_t b[16] = { 0 };
+	for (size_t i = 0; sha && i < 16 && sha[2 * i] && sha[2 * i + 1]; i++)
+		b[i] = (uint8_t)(hexval(sha[2 * i]) << 4 | hexval(sha[2 * i + 1]));
+	b[6] = (uint8_t)((b[6] & 0x0f) | 0x50);
+	b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
+	snprintf(out, size, "urn:uuid:%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+		"%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8],
+		b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+static const char *const cdx_types[] = { "application", "framework", "library", "container",
+	"platform", "operating-system", "device", "device-driver", "firmware", "file" };
+
+static const char *cdx_type(const char *kind)
+{
+	for (size_t i = 0; kind && i < sizeof(cdx_types) / sizeof(cdx_types[0]); i++)
+		if (strcmp(kind, cdx_types[i]) == 0)
+			return kind;
+	return "application";
+}
+
+static const char *technique(const char *method)
+{
+	if (!method)
+		return "other";
+	if (!strcmp(method, "string") || !strcmp(method, "uefi-module"))
+		return "binary-analysis";
+	if (!strcmp(method, "opkg-status") || !strcmp(method, "dpkg-status") ||
+			!strcmp(method, "os-release") || !strcmp(method, "fmh-firmware-info"))
+		return "manifest-analysis";
+	if (!strcmp(method, "path"))
+		return "filename";
+	return "other";
+}
+
+static json_t *hashes_of(const struct fwg_node *node)
+{
+	static const struct { enum fwg_hash_kind kind; const char *alg; } algs[] = {
+		{ FWG_HASH_SHA256, "SHA-256" }, { FWG_HASH_SHA1, "SHA-1" }, { FWG_HASH_SHA384, "SHA-384" },
+	};
+	json_t *arr = json_array();
+	for (size_t i = 0; arr && i < sizeof(algs) / sizeof(algs[0]); i++) {
+		const char *h = fwg_node_hash_hex(node, algs[i].kind);
+		if (h)
+			json_array_append_new(arr, json_pack("{s:s, s:s}", "alg", algs[i].alg,
+				"content", h));
+	}
+	return arr;
+}
+
+static void add_property(json_t *props, const char *name, const char *value)
+{
+	if (value)
+		json_array_append_new(props, json_pack("{s:s, s:o}", "name", name, "value", str(value)));
+}
+
+static const char *location_of(const struct fwg_node *node)
+{
+	const char *fs = fwg_node_fs_path(node);
+	return fs ? fs : node ? fwg_node_path(node) : NULL;
+}
+
+static json_t *evidence_json(const struct fwg_software *s)
+{
+	json_t *ev = json_object(), *methods = json_array(), *occ = json_array();
+	if (!ev || !methods || !occ) {
+		json_decref(ev);
+		json_decref(methods);
+		json_decref(occ);
+		return NULL;
+	}
+	for (size_t i = 0; i < s->evidence_count; i++) {
+		const struct fwg_sbom_evidence *e = &s->evidence[i];
+		json_t *m = json_pack("{s:s, s:f}", "technique", technique(e->method), "confidence",
+			e->method && !strcmp(e->method, "path") ? 0.3 : 0.8);
+		if (m) {
+			char value[640];
+			snprintf(value, sizeof(value), "%s: %s", e->method ? e->method : "unknown",
+				e->detail ? e->detail : "");
+			json_object_set_new(m, "value", str(value));
+			json_array_append_new(methods, m);
+		}
+		const char *loc = location_of(e->node);
+		if (loc) {
+			json_t *o = json_object();
+			set_str(o, "location", loc);
+			if (e->node && e->node->fs && fwg_node_path(e->node))
+				set_str(o, "additionalContext", fwg_node_path(e->node));
+			json_array_append_new(occ, o);
+		}
+	}
+	json_t *identity = json_pack("{s:s, s:f, s:o}", "field", "name", "confidence", 0.8,
+		"methods", methods);
+	json_object_set_new(ev, "identity", json_pack("[o]", identity));
+	if (json_array_size(occ))
+		json_object_set_new(ev, "occurrences", occ);
+	else
+		json_decref(occ);
+	return ev;
+}
+
+static json_t *component_json(const struct fwg_software *s)
+{
+	json_t *c = json_object();
+	if (!c)
+		return NULL;
+	json_object_set_new(c, "type", json_string(cdx_type(s->kind)));
+	set_str(c, "bom-ref", s->bom_ref);
+	if (s->supplier)
+		json_object_set_new(c, "supplier", json_pack("{s:o}", "name", str(s->supplier)));
+	set_str(c, "name", s->name);
+	set_str(c, "version", s->version);
+	set_str(c, "description", s->description);
+	if (s->node) {
+		json_t *h = hashes_of(s->node);
+		if (h && json_array_size(h))
+			json_object_set_new(c, "hashes", h);
+		else
+			json_decref(h);
+	}
+	set_str(c, "cpe", s->cpe);
+	set_str(c, "purl", s->purl);
+	json_t *props = json_array();
+	if (props) {
+		if (s->has_guid) {
+			char g[FWG_GUID_TEXT_LEN];
+			fwg_guid_format(s->guid, g);
+			add_property(props, "fwguard:guid", g);
+		}
+		if (s->node) {
+			add_property(props, "fwguard:path", fwg_node_path(s->node));
+			add_property(props, "fwguard:fs_path", fwg_node_fs_path(s->node));
+			add_property(props, "fwguard:file_type", fwg_node_attr(s->node, "file_type"));
+		}
+		for (size_t i = 0; i < s->evidence_count && i < 4; i++)
+			add_property(props, "fwguard:evidence_path", location_of(s->evidence[i].node));
+		if (json_array_size(props))
+			json_object_set_new(c, "properties", props);
+		else
+			json_decref(props);
+	}
+	json_t *ev = evidence_json(s);
+	if (ev)
+		json_object_set_new(c, "evidence", ev);
+	return c;
+}
+
+static const char *cdx_severity(enum fwg_level l)
+{
+	switch (l) {
+	case FWG_LEVEL_CRITICAL: return "critical";
+	case FWG_LEVEL_HIGH: return "high";
+	case FWG_LEVEL_MEDIUM: return "medium";
+	case FWG_LEVEL_LOW: return "low";
+	case FWG_LEVEL_INFO: return "info";
+	}
+	return "unknown";
+}
+
+static json_t *vuln_source(const char *id)
+{
+	char url[256];
+	if (!id)
+		id = "";
+	if (strncmp(id, "CVE-", 4) == 0) {
+		snprintf(url, sizeof(url), "https://nvd.nist.gov/vuln/detail/%.200s", id);
+		return json_pack("{s:s, s:s}", "name", "NVD", "url", url);
+	}
+	snprintf(url, sizeof(url), "https://osv.dev/vulnerability/%.200s", id);
+	return json_pack("{s:s, s:s}", "name", strncmp(id, "GHSA-", 5) == 0 ? "GitHub" : "OSV",
+		"url", url);
+}
+
+static bool affects_has(json_t *affects, const char *ref)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(affects, i, v)
+		if (!strcmp(json_string_value(json_object_get(v, "ref")), ref))
+			return true;
+	return false;
+}
+
+/* One entry per advisory id; every finding with that id adds its
+ * component to affects and may raise the rating. */
+static json_t *vulnerabilities_json(const struct fwg_analysis *a)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; arr && i < a->finding_count; i++) {
+		const struct fwg_finding *f = &a->findings[i];
+		if (!f->cve)
+			continue;
+		json_t *v = NULL;
+		size_t k;
+		json_t *it;
+		json_array_foreach(arr, k, it)
+			if (!strcmp(json_string_value(json_object_get(it, "id")), f->cve))
+				v = it;
+		const char *ref = f->software_ref ? f->software_ref : "image";
+		if (!v) {
+			char bref[64];
+			snprintf(bref, sizeof(bref), "vuln-%zu", json_array_size(arr) + 1);
+			v = json_object();
+			if (!v)
+				break;
+			json_object_set_new(v, "bom-ref", json_string(bref));
+			json_object_set_new(v, "id", str(f->cve));
+			json_object_set_new(v, "source", vuln_source(f->cve));
+			json_object_set_new(v, "ratings", json_pack("[{s:s, s:s}]", "severity",
+				cdx_severity(f->severity), "method", "other"));
+			set_str(v, "description", f->message);
+			set_str(v, "detail", f->evidence);
+			set_str(v, "recommendation", f->remediation);
+			if (f->suppressed)
+				json_object_set_new(v, "analysis", json_pack("{s:s, s:o}", "state",
+					"not_affected", "detail", str(f->suppress_reason ?
+					f->suppress_reason : "suppressed")));
+			json_object_set_new(v, "affects", json_array());
+			json_array_append_new(arr, v);
+		}
+		json_t *affects = json_object_get(v, "affects");
+		if (!affects_has(affects, ref))
+			json_array_append_new(affects, json_pack("{s:s}", "ref", ref));
+	}
+	return arr;
+}
+
+enum fwg_status fwg_write_cyclonedx(const struct fwg_image *image, const struct fwg_analysis *analysis,
+		FILE *out)
+{
+	const struct fwg_node *root = fwg_image_root(image);
+	const char *sha = root ? fwg_node_hash_hex(root, FWG_HASH_SHA256) : NULL;
+	char serial[64], when[32];
+	serial_number(sha, serial, sizeof(serial));
+	timestamp(when, sizeof(when));
+
+	json_t *doc = json_object();
+	if (!doc)
+		return FWG_NOMEM;
+	json_object_set_new(doc, "$schema", json_string("http://cyclonedx.org/schema/bom-1.6.schema.json"));
+	json_object_set_new(doc, "bomFormat", json_string("CycloneDX"));
+	json_object_set_new(doc, "specVersion", json_string("1.6"));
+	json_object_set_new(doc, "serialNumber", json_string(serial));
+	json_object_set_new(doc, "version", json_integer(1));
+
+	json_t *image_c = json_pack("{s:s, s:s, s:o}", "type", "firmware", "bom-ref", "image",
+		"name", str(basename_of(fwg_image_path(image))));
+	if (image_c && root) {
+		json_t *h = hashes_of(root);
+		if (h && json_array_size(h))
+			json_object_set_new(image_c, "hashes", h);
+		else
+			json_decref(h);
+		json_t *props = json_array();
+		add_property(props, "fwguard:image_path", fwg_image_path(image));
+		char size[32];
+		snprintf(size, sizeof(size), "%llu", (unsigned long long)fwg_node_size(root));
+		add_property(props, "fwguard:size", size);
+		json_object_set_new(image_c, "properties", props);
+	}
+	json_t *tool = json_pack("{s:s, s:s, s:s}", "type", "application", "name", "fwguard",
+		"version", FWG_VERSION_STRING);
+	json_object_set_new(doc, "metadata", json_pack("{s:s, s:{s:[o]}, s:o}", "timestamp", when,
+		"tools", "components", tool, "component", image_c));
+
+	json_t *components = json_array(), *depends = json_array();
+	for (size_t i = 0; analysis && components && i < analysis->software_count; i++) {
+		const struct fwg_software *s = &analysis->software[i];
+		json_t *c = component_json(s);
+		if (!c || json_array_append_new(components, c) != 0) {
+			json_decref(doc);
+			json_decref(components);
+			json_decref(depends);
+			return FWG_NOMEM;
+		}
+		json_array_append_new(depends, str(s->bom_ref));
+	}
+	json_object_set_new(doc, "components", components);
+	json_object_set_new(doc, "dependencies", json_pack("[{s:s, s:o}]", "ref", "image",
+		"dependsOn", depends));
+	if (analysis) {
+		json_t *v = vulnerabilities_json(analysis);
+		if (v && json_array_size(v))
+			json_object_set_new(doc, "vulnerabilities", v);
+		else
+			json_decref(v);
+	}
+	int rc = json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(3));
+	json_decref(doc);
+	if (rc != 0)
+		return FWG_IO;
+	return fputc('\n', out) == EOF ? FWG_IO : FWG_OK;
 }

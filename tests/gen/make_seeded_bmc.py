@@ -85,8 +85,9 @@ def write(root, rel, data, mode=0o644):
 
 
 def crypt_sha512(password):
-    r = subprocess.run(['openssl', 'passwd', '-6', password], check=True,
-                       stdout=subprocess.PIPE, text=True)
+    # -stdin: a password starting with '-' would be taken for an option.
+    r = subprocess.run(['openssl', 'passwd', '-6', '-stdin'], input=password + '\n',
+                       check=True, stdout=subprocess.PIPE, text=True)
     return r.stdout.strip()
 
 
