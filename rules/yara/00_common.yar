@@ -1,7 +1,7 @@
 /*
  * fwguard shipped YARA pack: helpers shared by the other files of the pack
  * (one YARA namespace).  External variables set by fwguard for every scanned
- * block: filepath, filetype, filekind, filename, guid (docs/findings-yara.md).
+ * block: filepath, filetype, filekind, filename, guid (docs/findings.md).
  */
 
 /* Compiled code or raw flash: ELF files, and every component that is not a

@@ -1,7 +1,7 @@
 /*
  * config.c - the config engine: accounts, credentials, keys, certificates,
  * services and tokens in the files of the image's filesystems (see
- * config.h for the split, docs/findings-config.md for the rules).
+ * config.h for the split, docs/findings.md for the rules).
  *
  * One pre-order walk over the finished tree: every file node with bytes
  * goes to each check (which picks files by path and content kind), every

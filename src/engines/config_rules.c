@@ -2,7 +2,7 @@
  * config_rules.c - the config engine's data lists (rules/config/).
  *
  * Every list is a text file, one entry a line, '#' starts a comment line,
- * fields separated by blanks (docs/findings-config.md has the formats):
+ * fields separated by blanks (docs/findings.md has the formats):
  *
  *   default-passwords.txt  USER PASSWORD          USER "*" = any account
  *   services.txt           KIND RULE SEVERITY PATTERN...

@@ -6,7 +6,7 @@
  * file node, or the image itself), using the facts the ELF handler
  * recorded (nx, relro, pie, canary, fortify, rpath, runpath, needed,
  * elf_type, kind, linking) and the imported symbols from elf_symbols.h.
- * Rules (docs/findings-elf.md):
+ * Rules (docs/findings.md):
  *
  *   elf.hardening        low (info when only BIND_NOW is missing), one per
  *                        binary: what is missing of NX, RELRO, full RELRO,

@@ -29,7 +29,7 @@
  * names come from the relocation's symbol or the defined symbol at the
  * target address (.dynsym, then .symtab), else "0x<address>".
  *
- * Reported (docs/findings-elf.md), after the whole tree is read, because
+ * Reported (docs/findings.md), after the whole tree is read, because
  * the handler tables and the command-select tables live in different
  * libraries of the same filesystem:
  *   ipmi.command        info: every command in a handler table, with

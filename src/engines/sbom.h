@@ -3,7 +3,7 @@
  * sbom_scan.c): the component signature pack and the string matcher.
  *
  * A pack is loaded from the .json files of rules/components and the user's rule
- * directories (docs/findings-sbom.md gives the file format).  Each
+ * directories (docs/findings.md gives the file format).  Each
  * component definition carries its canonical name, CycloneDX kind,
  * supplier, purl and CPE templates ("{version}" is replaced), the package
  * names that map to it in opkg/dpkg databases, the os-release IDs and

@@ -1,6 +1,6 @@
 /*
  * sbom_rules.c - loading component signature packs (sbom.h; format in
- * docs/findings-sbom.md).
+ * docs/findings.md).
  *
  * Where packs come from, in order: every *.json of the shipped
  * rules/components directory, then for each user rule directory (--rules

@@ -42,7 +42,7 @@
  *
  * Findings: one per (rule, node), rule id "yara.<rule name>"; severity,
  * confidence, description, remediation, cve and reference come from the
- * rule's meta: (docs/findings-yara.md).  Evidence: the first string of the
+ * rule's meta: (docs/findings.md).  Evidence: the first string of the
  * rule (in rule order) that matched, its offset and a bounded excerpt.
  *
  * libyara's global state: yr_initialize/yr_finalize are reference counted

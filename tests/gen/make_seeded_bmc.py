@@ -122,7 +122,8 @@ def base_tree(root, seeded):
 
 def add_seeds(root):
     key = subprocess.run(['openssl', 'genpkey', '-algorithm', 'RSA', '-pkeyopt',
-                          'rsa_keygen_bits:2048'], check=True, stdout=subprocess.PIPE).stdout
+                          'rsa_keygen_bits:2048'], check=True, stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL).stdout
     write(root, '/etc/ssl/private/server.key', key, 0o600)
     write(root, '/etc/init.d/S50telnet', TELNET_INIT, 0o755)
 

@@ -1,6 +1,6 @@
 /*
  * ami_ipmi.h - AMI MegaRAC SPx-style IPMI command tables, for the tests of
- * fwguard's ipmi engine (docs/findings-elf.md, shared REFERENCE "AMI
+ * fwguard's ipmi engine (docs/findings.md, shared REFERENCE "AMI
  * MegaRAC IPMI handler tables").  Written from the published layouts: the
  * field order and widths are what the engine decodes; the compiler lays
  * them out with the target ABI's natural alignment, which gives
