@@ -416,6 +416,39 @@ static void test_osv_forms(void **state)
 	}
 }
 
+/* Feed text reaches terminals: control characters of a summary (C0 with
+ * newlines and tabs, DEL, C1) are stored and reported as spaces, and
+ * fwg_report keeps every message free of control characters. */
+static void test_feed_text_controls(void **state)
+{
+	(void)state;
+	char feed[512], db[512], err[512];
+	path_in_tmp(feed, sizeof(feed), "controls.json");
+	path_in_tmp(db, sizeof(db), "controls.sqlite");
+	write_text(feed,
+		"[{\"id\": \"TEST-CTL-1\", \"summary\": \"one\\ntwo\\t\\u001b[2J\\u001b]0;x\\u0007"
+		"red\\u007f\\u009b31mend \\u00e9\", \"affected\": [{\"package\": {\"ecosystem\":"
+		" \"ConanCenter\", \"name\": \"libctl\"}, \"versions\": [\"1.0\"]}]}]");
+	const char *files[] = { feed };
+	struct fwg_vulndb_stats st;
+	assert_int_equal(fwg_vulndb_import(db, files, 1, &st, err, sizeof(err)), FWG_OK);
+	assert_int_equal(count(db, "SELECT count(*) FROM vulns WHERE summary = "
+		"'one two  [2J ]0;x red  31mend ' || char(233)"), 1);
+	struct sw_spec sw = { "libctl", "1.0", NULL, NULL };
+	struct fwg_analysis *a = run_with(db, &sw, 1);
+	const struct fwg_finding *f = finding(a, "TEST-CTL-1");
+	assert_non_null(f);
+	for (const char *p = f->message; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			fail_msg("control character 0x%02x in '%s'", (unsigned char)*p, f->message);
+	assert_non_null(strstr(f->message, "one two  [2J ]0;x red  31mend \xc3\xa9"));
+	f = fwg_report(a, &(struct fwg_finding_desc){ .rule = "test.controls",
+		.message = "a\x1b[2J\tb\r\n\x7f" });
+	assert_non_null(f);
+	assert_string_equal(f->message, "a [2J b   ");
+	fwg_analysis_free(a);
+}
+
 static void expect_error(const char *name, const char *text, enum fwg_status want,
 		const char *msg_part)
 {
@@ -541,6 +574,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_boundaries_and_suffixes),
 		cmocka_unit_test(test_configurations),
 		cmocka_unit_test(test_osv_forms),
+		cmocka_unit_test(test_feed_text_controls),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_database_choice),
 		cmocka_unit_test(test_query_plans),

@@ -441,7 +441,9 @@ static const char *bounded(json_t *v, size_t max)
 }
 
 /* Copies a UTF-8 string (valid: jansson checks) cut at a character
- * boundary to fit size. */
+ * boundary to fit size.  Feed text ends up on terminals: C0 controls
+ * (newlines and tabs too, so one-line layouts stay one line), DEL and the
+ * C1 controls U+0080..U+009F become a space. */
 static void copy_utf8(char *out, size_t size, const char *s)
 {
 	size_t n = strlen(s);
@@ -450,8 +452,18 @@ static void copy_utf8(char *out, size_t size, const char *s)
 		while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
 			n--;
 	}
-	memcpy(out, s, n);
-	out[n] = '\0';
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+				(unsigned char)s[i + 1] <= 0x9F) {
+			out[o++] = ' ';
+			i++;
+		} else {
+			out[o++] = ch < 0x20 || ch == 0x7F ? ' ' : (char)ch;
+		}
+	}
+	out[o] = '\0';
 }
 
 static void lower_copy(char *out, size_t size, const char *s)
