@@ -449,6 +449,53 @@ static void test_feed_text_controls(void **state)
 	fwg_analysis_free(a);
 }
 
+/* Events in reverse order over many ranges of one record: sorted (by a
+ * merge sort now, not an insertion sort quadratic per range) into the
+ * right introduced/fixed pairs. */
+static void test_reverse_events(void **state)
+{
+	(void)state;
+	char feed[512], db[512], err[512], buf[256];
+	path_in_tmp(feed, sizeof(feed), "reverse.json");
+	path_in_tmp(db, sizeof(db), "reverse.sqlite");
+	enum { RANGES = 40, PAIRS = 256 };
+	size_t cap = (size_t)RANGES * PAIRS * 64 + 4096, len = 0;
+	char *text = malloc(cap);
+	assert_non_null(text);
+	len += (size_t)snprintf(text + len, cap - len, "{\"id\": \"TEST-REV-1\", \"affected\": "
+		"[{\"package\": {\"ecosystem\": \"ConanCenter\", \"name\": \"librev\"}, \"ranges\": [");
+	for (int r = 0; r < RANGES; r++) {
+		len += (size_t)snprintf(text + len, cap - len, "%s{\"type\": \"SEMVER\", \"events\": [",
+			r ? ", " : "");
+		/* range r: introduced k.r.0, fixed k.r.5 for k = PAIRS..1, newest first */
+		for (int k = PAIRS; k >= 1; k--)
+			len += (size_t)snprintf(text + len, cap - len,
+				"{\"fixed\": \"%d.%d.5\"}, {\"introduced\": \"%d.%d.0\"}%s", k, r, k, r,
+				k > 1 ? ", " : "");
+		len += (size_t)snprintf(text + len, cap - len, "]}");
+	}
+	snprintf(text + len, cap - len, "]}]}");
+	assert_true(len + 8 < cap);
+	write_text(feed, text);
+	free(text);
+	const char *files[] = { feed };
+	struct fwg_vulndb_stats st;
+	assert_int_equal(fwg_vulndb_import(db, files, 1, &st, err, sizeof(err)), FWG_OK);
+	struct { const char *version, *want; } cases[] = {
+		{ "1.0.0", "TEST-REV-1" }, { "1.0.4", "TEST-REV-1" }, { "1.0.5", "" },
+		{ "1.39.3", "TEST-REV-1" }, { "1.39.7", "" }, { "256.0.2", "TEST-REV-1" },
+		{ "256.0.5", "" }, { "128.17.1", "TEST-REV-1" }, { "128.17.9", "" },
+		{ "0.9", "" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sw_spec sw = { "librev", cases[i].version, NULL, NULL };
+		struct fwg_analysis *a = run_with(db, &sw, 1);
+		if (strcmp(ids(a, buf, sizeof(buf)), cases[i].want) != 0)
+			fail_msg("librev %s: got '%s', want '%s'", cases[i].version, buf, cases[i].want);
+		fwg_analysis_free(a);
+	}
+}
+
 static void expect_error(const char *name, const char *text, enum fwg_status want,
 		const char *msg_part)
 {
@@ -575,6 +622,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_configurations),
 		cmocka_unit_test(test_osv_forms),
 		cmocka_unit_test(test_feed_text_controls),
+		cmocka_unit_test(test_reverse_events),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_database_choice),
 		cmocka_unit_test(test_query_plans),
