@@ -416,6 +416,86 @@ static void test_osv_forms(void **state)
 	}
 }
 
+/* Feed text reaches terminals: control characters of a summary (C0 with
+ * newlines and tabs, DEL, C1) are stored and reported as spaces, and
+ * fwg_report keeps every message free of control characters. */
+static void test_feed_text_controls(void **state)
+{
+	(void)state;
+	char feed[512], db[512], err[512];
+	path_in_tmp(feed, sizeof(feed), "controls.json");
+	path_in_tmp(db, sizeof(db), "controls.sqlite");
+	write_text(feed,
+		"[{\"id\": \"TEST-CTL-1\", \"summary\": \"one\\ntwo\\t\\u001b[2J\\u001b]0;x\\u0007"
+		"red\\u007f\\u009b31mend \\u00e9\", \"affected\": [{\"package\": {\"ecosystem\":"
+		" \"ConanCenter\", \"name\": \"libctl\"}, \"versions\": [\"1.0\"]}]}]");
+	const char *files[] = { feed };
+	struct fwg_vulndb_stats st;
+	assert_int_equal(fwg_vulndb_import(db, files, 1, &st, err, sizeof(err)), FWG_OK);
+	assert_int_equal(count(db, "SELECT count(*) FROM vulns WHERE summary = "
+		"'one two  [2J ]0;x red  31mend ' || char(233)"), 1);
+	struct sw_spec sw = { "libctl", "1.0", NULL, NULL };
+	struct fwg_analysis *a = run_with(db, &sw, 1);
+	const struct fwg_finding *f = finding(a, "TEST-CTL-1");
+	assert_non_null(f);
+	for (const char *p = f->message; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			fail_msg("control character 0x%02x in '%s'", (unsigned char)*p, f->message);
+	assert_non_null(strstr(f->message, "one two  [2J ]0;x red  31mend \xc3\xa9"));
+	f = fwg_report(a, &(struct fwg_finding_desc){ .rule = "test.controls",
+		.message = "a\x1b[2J\tb\r\n\x7f" });
+	assert_non_null(f);
+	assert_string_equal(f->message, "a [2J b   ");
+	fwg_analysis_free(a);
+}
+
+/* Events in reverse order over many ranges of one record: sorted (by a
+ * merge sort now, not an insertion sort quadratic per range) into the
+ * right introduced/fixed pairs. */
+static void test_reverse_events(void **state)
+{
+	(void)state;
+	char feed[512], db[512], err[512], buf[256];
+	path_in_tmp(feed, sizeof(feed), "reverse.json");
+	path_in_tmp(db, sizeof(db), "reverse.sqlite");
+	enum { RANGES = 40, PAIRS = 256 };
+	size_t cap = (size_t)RANGES * PAIRS * 64 + 4096, len = 0;
+	char *text = malloc(cap);
+	assert_non_null(text);
+	len += (size_t)snprintf(text + len, cap - len, "{\"id\": \"TEST-REV-1\", \"affected\": "
+		"[{\"package\": {\"ecosystem\": \"ConanCenter\", \"name\": \"librev\"}, \"ranges\": [");
+	for (int r = 0; r < RANGES; r++) {
+		len += (size_t)snprintf(text + len, cap - len, "%s{\"type\": \"SEMVER\", \"events\": [",
+			r ? ", " : "");
+		/* range r: introduced k.r.0, fixed k.r.5 for k = PAIRS..1, newest first */
+		for (int k = PAIRS; k >= 1; k--)
+			len += (size_t)snprintf(text + len, cap - len,
+				"{\"fixed\": \"%d.%d.5\"}, {\"introduced\": \"%d.%d.0\"}%s", k, r, k, r,
+				k > 1 ? ", " : "");
+		len += (size_t)snprintf(text + len, cap - len, "]}");
+	}
+	snprintf(text + len, cap - len, "]}]}");
+	assert_true(len + 8 < cap);
+	write_text(feed, text);
+	free(text);
+	const char *files[] = { feed };
+	struct fwg_vulndb_stats st;
+	assert_int_equal(fwg_vulndb_import(db, files, 1, &st, err, sizeof(err)), FWG_OK);
+	struct { const char *version, *want; } cases[] = {
+		{ "1.0.0", "TEST-REV-1" }, { "1.0.4", "TEST-REV-1" }, { "1.0.5", "" },
+		{ "1.39.3", "TEST-REV-1" }, { "1.39.7", "" }, { "256.0.2", "TEST-REV-1" },
+		{ "256.0.5", "" }, { "128.17.1", "TEST-REV-1" }, { "128.17.9", "" },
+		{ "0.9", "" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sw_spec sw = { "librev", cases[i].version, NULL, NULL };
+		struct fwg_analysis *a = run_with(db, &sw, 1);
+		if (strcmp(ids(a, buf, sizeof(buf)), cases[i].want) != 0)
+			fail_msg("librev %s: got '%s', want '%s'", cases[i].version, buf, cases[i].want);
+		fwg_analysis_free(a);
+	}
+}
+
 static void expect_error(const char *name, const char *text, enum fwg_status want,
 		const char *msg_part)
 {
@@ -541,6 +621,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_boundaries_and_suffixes),
 		cmocka_unit_test(test_configurations),
 		cmocka_unit_test(test_osv_forms),
+		cmocka_unit_test(test_feed_text_controls),
+		cmocka_unit_test(test_reverse_events),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_database_choice),
 		cmocka_unit_test(test_query_plans),

@@ -120,6 +120,11 @@ struct fwg_finding *fwg_report(struct fwg_analysis *a, const struct fwg_finding_
 	f->node = d->node;
 	f->cve = dup_or_null(a, d->cve);
 	f->message = dup_or_null(a, d->message ? d->message : "");
+	/* Messages carry names and feed text and are printed as they are:
+	 * no control characters. */
+	for (char *p = f->message; p && *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
 	if (d->evidence) {
 		size_t len = d->evidence_len ? d->evidence_len : strlen(d->evidence);
 		f->evidence = fwg_analysis_text((const uint8_t *)d->evidence, len, FWG_EVIDENCE_MAX);

@@ -25,8 +25,10 @@
  * memory.  Parameters are read first: hashes above the per-hash caps are
  * not tried at all; the rest draw from one budget of estimated
  * microseconds per scan (CRYPT_BUDGET_US), the account-specific
- * candidates first.  Results are cached per hash string, so the same hash
- * in several filesystems (rofs and its overlay) is tried once.  A hash's
+ * candidates first.  The account's own candidates are tried on every call
+ * (they differ between accounts that share a hash); the generic list's
+ * outcome is cached per hash string, so the same hash in several
+ * filesystems (rofs and its overlay) or accounts is tried once.  A hash's
  * candidates are spread over up to MAX_THREADS threads (crypt_rn is
  * reentrant with one crypt_data each); the lowest matching position wins,
  * so results do not depend on scheduling.
@@ -80,7 +82,8 @@ struct cfg_account_file {
 
 struct crypt_entry {
 	char hash[MAX_HASH + 1];
-	int result;       /* index of the password, -1 none, -2 unchecked */
+	int result;       /* generic list: password index, -1 none, -2 unfinished */
+	size_t next;      /* -2: the generic position to resume from */
 };
 
 struct cfg_crypt_cache {
@@ -88,6 +91,9 @@ struct cfg_crypt_cache {
 	uint64_t spent_us;
 	struct crypt_entry *entries;
 	size_t count, cap;
+	size_t *generic;    /* password indexes of the "*" entries, deduplicated */
+	size_t generic_count;
+	bool generic_built;
 };
 
 static const char *hash_method(const char *h)
@@ -243,65 +249,145 @@ static void crack_run(struct crack_job *job, struct crypt_data *own, uint64_t wo
 	}
 }
 
+/* Tries words[0..n) against hash within what is left of the crypt
+ * budget.  Returns the position of the first match, or SIZE_MAX; *tried is
+ * how many positions were checked (n unless the budget ran out). */
+static size_t try_words(struct cfg_crypt_cache *cc, const char *hash, uint64_t cost,
+		const char *const *words, size_t n, size_t *tried)
+{
+	uint64_t left = cc->spent_us < CRYPT_BUDGET_US ? CRYPT_BUDGET_US - cc->spent_us : 0;
+	size_t fit = left / cost < n ? (size_t)(left / cost) : n;
+	cc->spent_us += fit * cost;
+	struct crack_job job = { .hash = hash, .words = words, .count = fit, .threads = 1 };
+	atomic_init(&job.best, fit);
+	crack_run(&job, &cc->data, fit * cost);
+	size_t best = atomic_load(&job.best);
+	*tried = fit;
+	return best < fit ? best : SIZE_MAX;
+}
+
+/* The "*" entries, each password once, in file order (built once). */
+static bool generic_list(struct cfg *c)
+{
+	struct cfg_crypt_cache *cc = c->crypt;
+	if (cc->generic_built)
+		return true;
+	const struct cfg_rules *r = &c->rules;
+	cc->generic = calloc(r->password_count + 1, sizeof(*cc->generic));
+	if (!cc->generic)
+		return false;
+	for (size_t i = 0; i < r->password_count; i++) {
+		if (strcmp(r->passwords[i].user, "*") != 0)
+			continue;
+		bool seen = false;
+		for (size_t j = 0; j < cc->generic_count && !seen; j++)
+			seen = strcmp(r->passwords[cc->generic[j]].password,
+				r->passwords[i].password) == 0;
+		if (!seen)
+			cc->generic[cc->generic_count++] = i;
+	}
+	cc->generic_built = true;
+	return true;
+}
+
+static struct crypt_entry *cache_add(struct cfg_crypt_cache *cc, const char *hash)
+{
+	if (cc->count >= MAX_CACHE)
+		return NULL;
+	if (cc->count == cc->cap) {
+		size_t ncap = cc->cap ? cc->cap * 2 : 32;
+		struct crypt_entry *nn = realloc(cc->entries, ncap * sizeof(*nn));
+		if (!nn)
+			return NULL;
+		cc->entries = nn;
+		cc->cap = ncap;
+	}
+	struct crypt_entry *e = &cc->entries[cc->count++];
+	snprintf(e->hash, sizeof(e->hash), "%s", hash);
+	e->result = -2;
+	e->next = 0;
+	return e;
+}
+
 /* Tries the candidates for (user, hash): the account's own entries first,
  * then the generic ones.  Returns the password index, -1 when none
- * matches, -2 when the hash could not be fully checked. */
+ * matches, -2 when the hash could not be fully checked.
+ *
+ * The own entries depend on the account, so they are tried on every call;
+ * only the generic list's outcome is cached per hash (with how far it got
+ * when the budget ran out, so a later call resumes instead of starting
+ * over).  A generic word the account's own entries already failed is
+ * skipped: it cannot match this hash, so the cached outcome stays valid
+ * for every account. */
 static int crack(struct cfg *c, const char *user, const char *hash)
 {
 	struct cfg_crypt_cache *cc = c->crypt;
-	struct crypt_entry *e = cache_find(cc, hash);
-	if (e && e->result != -2)
-		return e->result;
 	uint64_t cost = crypt_cost(hash);
+	if (!cost)
+		return -2;
 	const struct cfg_rules *r = &c->rules;
-	int result = -2;
-	size_t *order = cost ? calloc(r->password_count + 1, sizeof(*order)) : NULL;
-	const char **words = cost ? calloc(r->password_count + 1, sizeof(*words)) : NULL;
-	if (cost && (!order || !words)) {
+	if (!generic_list(c)) {
 		c->a->alloc_failed = true;
-	} else if (cost) {
-		size_t n = 0;
-		for (int pass = 0; pass < 2; pass++) {
-			for (size_t i = 0; i < r->password_count; i++) {
-				const char *u = r->passwords[i].user;
-				bool generic = strcmp(u, "*") == 0;
-				if (pass == 0 ? (generic || strcmp(u, user) != 0) : !generic)
-					continue;
-				/* A password listed twice (per user and generic) is tried once. */
-				bool seen = false;
-				for (size_t j = 0; j < n && !seen; j++)
-					seen = strcmp(words[j], r->passwords[i].password) == 0;
-				if (!seen) {
-					order[n] = i;
-					words[n++] = r->passwords[i].password;
-				}
+		return -2;
+	}
+	size_t *order = calloc(r->password_count + 1, sizeof(*order));
+	const char **words = calloc(r->password_count + 1, sizeof(*words));
+	int result = -2;
+	if (!order || !words) {
+		c->a->alloc_failed = true;
+		goto out;
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < r->password_count; i++) {
+		const char *u = r->passwords[i].user;
+		if (strcmp(u, "*") == 0 || strcmp(u, user) != 0)
+			continue;
+		bool seen = false;
+		for (size_t j = 0; j < n && !seen; j++)
+			seen = strcmp(words[j], r->passwords[i].password) == 0;
+		if (!seen) {
+			order[n] = i;
+			words[n++] = r->passwords[i].password;
+		}
+	}
+	size_t own_tried;
+	size_t hit = try_words(cc, hash, cost, words, n, &own_tried);
+	if (hit != SIZE_MAX) {
+		result = (int)order[hit];
+		goto out;
+	}
+	struct crypt_entry *e = cache_find(cc, hash);
+	if (!e)
+		e = cache_add(cc, hash);
+	int generic = -2;
+	if (e && e->result != -2) {
+		generic = e->result;
+	} else {
+		size_t start = e ? e->next : 0, m = 0;
+		const char **gw = words + n;
+		size_t *go = order + n;
+		for (size_t g = start; g < cc->generic_count; g++) {
+			const char *pw = r->passwords[cc->generic[g]].password;
+			bool failed = false;
+			for (size_t j = 0; j < own_tried && !failed; j++)
+				failed = strcmp(words[j], pw) == 0;
+			if (!failed) {
+				go[m] = g;
+				gw[m++] = pw;
 			}
 		}
-		uint64_t left = cc->spent_us < CRYPT_BUDGET_US ? CRYPT_BUDGET_US - cc->spent_us : 0;
-		size_t fit = left / cost < n ? (size_t)(left / cost) : n;
-		cc->spent_us += fit * cost;
-		struct crack_job job = { .hash = hash, .words = words, .count = fit, .threads = 1 };
-		atomic_init(&job.best, fit);
-		crack_run(&job, &cc->data, fit * cost);
-		size_t best = atomic_load(&job.best);
-		result = best < fit ? (int)order[best] : fit == n ? -1 : -2;
+		size_t tried;
+		hit = try_words(cc, hash, cost, gw, m, &tried);
+		generic = hit != SIZE_MAX ? (int)cc->generic[go[hit]] : tried == m ? -1 : -2;
+		if (e) {
+			e->result = generic;
+			e->next = tried < m ? go[tried] : cc->generic_count;
+		}
 	}
+	result = generic >= 0 ? generic : own_tried < n ? -2 : generic;
+out:
 	free(order);
 	free(words);
-	if (!e && cc->count < MAX_CACHE) {
-		if (cc->count == cc->cap) {
-			size_t ncap = cc->cap ? cc->cap * 2 : 32;
-			struct crypt_entry *nn = realloc(cc->entries, ncap * sizeof(*nn));
-			if (!nn)
-				return result;
-			cc->entries = nn;
-			cc->cap = ncap;
-		}
-		e = &cc->entries[cc->count++];
-		snprintf(e->hash, sizeof(e->hash), "%s", hash);
-	}
-	if (e)
-		e->result = result;
 	return result;
 }
 
@@ -584,8 +670,10 @@ void cfg_accounts_free(struct cfg *c)
 	free(c->account_files);
 	c->account_files = NULL;
 	c->account_file_count = c->account_file_cap = 0;
-	if (c->crypt)
+	if (c->crypt) {
 		free(c->crypt->entries);
+		free(c->crypt->generic);
+	}
 	free(c->crypt);
 	c->crypt = NULL;
 }

@@ -162,16 +162,22 @@ static bool wire_is(const uint8_t *s, size_t len, const char *text)
 
 /* A public key from SSH strings: "ssh-rsa" e n, "ssh-ed25519" key (32
  * bytes, or dropbear's 64 with the public half last), "ecdsa-sha2-*"
- * curve Q.  NULL when unknown or malformed. */
-static EVP_PKEY *ssh_public(struct wire *w)
+ * curve Q.  NULL when unknown or malformed.  *ed25519_priv (when not NULL)
+ * tells whether the ed25519 string was dropbear's 64 bytes: private and
+ * public halves, so a private key even when nothing follows. */
+static EVP_PKEY *ssh_public(struct wire *w, bool *ed25519_priv)
 {
 	const uint8_t *type, *a, *b;
 	size_t tlen, alen, blen;
+	if (ed25519_priv)
+		*ed25519_priv = false;
 	if (!wire_string(w, &type, &tlen))
 		return NULL;
 	if (wire_is(type, tlen, "ssh-ed25519")) {
 		if (!wire_string(w, &a, &alen) || (alen != 32 && alen != 64))
 			return NULL;
+		if (ed25519_priv)
+			*ed25519_priv = alen == 64;
 		return EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, a + alen - 32, 32);
 	}
 	bool rsa = wire_is(type, tlen, "ssh-rsa");
@@ -229,7 +235,7 @@ static EVP_PKEY *openssh_key(const uint8_t *d, size_t len, bool *encrypted)
 		return NULL;
 	*encrypted = !wire_is(cipher, clen, "none");
 	struct wire pub = { s, slen };
-	return ssh_public(&pub);
+	return ssh_public(&pub, NULL);
 }
 
 /* ---- PEM ---- */
@@ -452,9 +458,11 @@ static void scan_der(struct cfg *c, const struct fwg_node *file, struct cert_fin
 static void scan_dropbear(struct cfg *c, const struct fwg_node *file)
 {
 	struct wire w = { file->data, (size_t)file->size };
-	EVP_PKEY *pkey = ssh_public(&w);
-	/* a host key holds private parts after the public ones */
-	if (pkey && w.left > 0)
+	bool ed25519_priv;
+	EVP_PKEY *pkey = ssh_public(&w, &ed25519_priv);
+	/* a host key holds private parts after the public ones (RSA, ECDSA), or
+	 * in the one ed25519 string, with nothing after it */
+	if (pkey && (w.left > 0 || ed25519_priv))
 		remember_key(c, file, pkey);
 	EVP_PKEY_free(pkey);
 	ERR_clear_error();

@@ -441,7 +441,9 @@ static const char *bounded(json_t *v, size_t max)
 }
 
 /* Copies a UTF-8 string (valid: jansson checks) cut at a character
- * boundary to fit size. */
+ * boundary to fit size.  Feed text ends up on terminals: C0 controls
+ * (newlines and tabs too, so one-line layouts stay one line), DEL and the
+ * C1 controls U+0080..U+009F become a space. */
 static void copy_utf8(char *out, size_t size, const char *s)
 {
 	size_t n = strlen(s);
@@ -450,8 +452,18 @@ static void copy_utf8(char *out, size_t size, const char *s)
 		while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
 			n--;
 	}
-	memcpy(out, s, n);
-	out[n] = '\0';
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+				(unsigned char)s[i + 1] <= 0x9F) {
+			out[o++] = ' ';
+			i++;
+		} else {
+			out[o++] = ch < 0x20 || ch == 0x7F ? ' ' : (char)ch;
+		}
+	}
+	out[o] = '\0';
 }
 
 static void lower_copy(char *out, size_t size, const char *s)
@@ -786,6 +798,30 @@ static int event_cmp(const struct osv_event *x, const struct osv_event *y)
 	return fwg_version_compare(x->version, y->version);
 }
 
+/* Stable bottom-up merge sort by version: O(n log n) compares (an
+ * insertion sort of reverse-ordered events costs n^2/2, per range), and
+ * every index stays in bounds whatever the comparison returns. */
+static void events_sort(struct osv_event *ev, size_t n)
+{
+	struct osv_event tmp[MAX_EVENTS];
+	if (n > MAX_EVENTS)
+		return;
+	for (size_t width = 1; width < n; width *= 2) {
+		for (size_t lo = 0; lo < n - width; lo += 2 * width) {
+			size_t mid = lo + width;
+			size_t hi = n - mid > width ? mid + width : n;
+			size_t i = lo, j = mid, k = 0;
+			while (i < mid && j < hi)
+				tmp[k++] = event_cmp(&ev[j], &ev[i]) < 0 ? ev[j++] : ev[i++];
+			while (i < mid)
+				tmp[k++] = ev[i++];
+			while (j < hi)
+				tmp[k++] = ev[j++];
+			memcpy(ev + lo, tmp, k * sizeof(*ev));
+		}
+	}
+}
+
 static enum fwg_status osv_range(struct importer *im, struct range_row *base, json_t *range)
 {
 	const char *type = json_string_value(json_object_get(range, "type"));
@@ -807,17 +843,8 @@ static enum fwg_status osv_range(struct importer *im, struct range_row *base, js
 			}
 		}
 	}
-	/* Stable insertion sort by version (the spec does not require
-	 * events to be ordered); n is bounded by MAX_EVENTS. */
-	for (size_t i = 1; i < n; i++) {
-		struct osv_event t = ev[i];
-		size_t j = i;
-		while (j > 0 && event_cmp(&ev[j - 1], &t) > 0) {
-			ev[j] = ev[j - 1];
-			j--;
-		}
-		ev[j] = t;
-	}
+	/* The spec does not require events to be ordered. */
+	events_sort(ev, n);
 	const char *open = NULL;
 	for (size_t i = 0; i < n; i++) {
 		if (ev[i].kind == 0) {

@@ -11,6 +11,10 @@ time with the real tools (mksquashfs, mkfs.jffs2, tar, openssl, ssh-keygen).
           hardened sshd_config, getty with login, dropbear -w, CA bundle in
           /etc/ssl/certs, placeholders in configuration, an encrypted key):
           no finding at all
+  dropbear  a dropbear ed25519 host key in dropbear's exact layout (string
+          "ssh-ed25519", string priv32||pub32, nothing after) is a private
+          key; two accounts sharing one hash where only the second
+          account's own --rules entry matches: the second is reported
   update  OpenBMC update packages signed with OpenBMC's public development
           key (signature.openbmc_dev_key) and with a fresh key (nothing)
 
@@ -25,6 +29,7 @@ import json
 import os
 import secrets
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -140,8 +145,8 @@ def strong():
     return crypt_hash(secrets.token_urlsafe(24), 'sha512')
 
 
-def scan(image):
-    r = subprocess.run([FWGUARD, 'scan', '--format', 'json', '--engines', 'config', image],
+def scan(image, *extra):
+    r = subprocess.run([FWGUARD, 'scan', '--format', 'json', '--engines', 'config', *extra, image],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=300)
     check(f'scan {os.path.basename(image)} exit', r.returncode == 0, r.stderr[-400:])
     try:
@@ -370,6 +375,44 @@ def test_clean(work):
           str([(f['rule'], f.get('fs_path'), f.get('evidence')) for f in findings]))
 
 
+def ssh_string(b):
+    return struct.pack('>I', len(b)) + b
+
+
+def test_dropbear_shared_hash(work):
+    root = os.path.join(work, 'dropbear-rofs')
+    key = sh('openssl', 'genpkey', '-algorithm', 'ed25519')
+    seed = sh('openssl', 'pkey', '-outform', 'DER', input=key)[-32:]
+    pub = sh('openssl', 'pkey', '-pubout', '-outform', 'DER', input=key)[-32:]
+    # dropbear's buf_put_ed25519_priv_key: the whole file, nothing after
+    write(root, '/etc/dropbear/dropbear_ed25519_host_key',
+          ssh_string(b'ssh-ed25519') + ssh_string(seed + pub), 0o600)
+    # a public key alone in the same layout is not a private key
+    write(root, '/etc/dropbear/peer_ed25519.pub', ssh_string(b'ssh-ed25519') + ssh_string(pub))
+    # root and admin share one hash; only admin's own entry (from --rules) is
+    # the password: root's miss must not hide admin's match
+    shared = crypt_hash('fwguard-admin-only-1', 'sha512')
+    write(root, '/etc/passwd', 'root:x:0:0:root:/root:/bin/sh\n'
+          'admin:x:1000:1000::/home/admin:/bin/sh\n')
+    write(root, '/etc/shadow', f'root:{shared}:19000::::::\nadmin:{shared}:19000::::::\n', 0o600)
+    rules = os.path.join(work, 'dropbear-rules')
+    write(rules, '/default-passwords.txt', 'admin fwguard-admin-only-1\n')
+    image = os.path.join(work, 'dropbear.squashfs')
+    sh('mksquashfs', root, image, '-comp', 'xz', '-all-root', '-noappend', '-quiet')
+    findings = scan(image, '--rules', rules)
+    got = pairs(findings)
+    want = sorted([('key.private_key', '/etc/dropbear/dropbear_ed25519_host_key'),
+                   ('account.default_password', '/etc/shadow')])
+    check('dropbear: exactly the expected findings', got == want, str(got))
+    by = {(f['rule'], f.get('fs_path') or f['path']): f for f in findings}
+    ev = (by.get(('key.private_key', '/etc/dropbear/dropbear_ed25519_host_key')) or {}) \
+        .get('evidence') or ''
+    check('dropbear ed25519 key type', 'ED25519' in ev, ev)
+    ev = (by.get(('account.default_password', '/etc/shadow')) or {}).get('evidence') or ''
+    check('shared hash: admin found by its own entry',
+          "admin: password 'fwguard-admin-only-1'" in ev and 'root:' not in ev, ev)
+
+
 def update_package(work, name, key_pem):
     d = os.path.join(work, name)
     os.makedirs(d)
@@ -416,6 +459,7 @@ def test_update(work):
 with tempfile.TemporaryDirectory() as tmp:
     test_issues(tmp)
     test_clean(tmp)
+    test_dropbear_shared_hash(tmp)
     test_update(tmp)
 
 print(f'{passed} passed, {failed} failed')
