@@ -21,8 +21,8 @@
  * Invariants: a component's name is the canonical name from the pack (or
  * the package/os-release name when no definition maps it); its version is
  * as found (package revisions and epochs stripped for mapped packages);
- * every component has a purl and, with a version and a CPE template, a
- * CPE.  A component without a version is only kept when no versioned
+ * every component has a purl (unless its escaped name or version is too
+ * long for one) and, with a version and a CPE template, a CPE.  A component without a version is only kept when no versioned
  * component of that name was identified.  Evidence is capped per component.
  */
 #include <fnmatch.h>
@@ -106,13 +106,17 @@ static bool append_escaped(char *out, size_t cap, size_t *n, const char *s, bool
 	return true;
 }
 
+#define EXPAND_MAX 1024
+
 /* Expands a template's {version}; version NULL drops "@{version}" (purl)
- * and makes no CPE.  NULL when there is no result. */
-static char *expand(const char *tmpl, const char *version, bool cpe)
+ * and makes no CPE.  NULL when there is no result: *nomem tells whether
+ * that is for lack of memory (else the result would not fit). */
+static char *expand(const char *tmpl, const char *version, bool cpe, bool *nomem)
 {
+	*nomem = false;
 	if (!tmpl || (cpe && !version))
 		return NULL;
-	char out[1024];
+	char out[EXPAND_MAX];
 	size_t n = 0;
 	out[0] = '\0';
 	const char *p = tmpl;
@@ -132,11 +136,17 @@ static char *expand(const char *tmpl, const char *version, bool cpe)
 			return NULL;
 		p = v + strlen("{version}");
 	}
-	return strdup(out);
+	char *r = strdup(out);
+	*nomem = !r;
+	return r;
 }
 
-static void set_owned(struct fwg_analysis *a, char **field, char *value)
+/* Sets a field to an expand() result; only a failed allocation (not a
+ * result too long to keep) fails the analysis. */
+static void set_owned(struct fwg_analysis *a, char **field, char *value, bool nomem)
 {
+	if (nomem)
+		a->alloc_failed = true;
 	if (value) {
 		fwg_software_set(a, field, value);
 		free(value);
@@ -150,25 +160,31 @@ static void set_identity(struct fwg_analysis *a, struct fwg_software *sw, const 
 	if (sw->purl || sw->kind)
 		return; /* not new */
 	fwg_software_set(a, &sw->kind, d ? d->kind : kind);
+	bool nomem;
 	if (d) {
 		fwg_software_set(a, &sw->supplier, d->supplier);
 		fwg_software_set(a, &sw->description, d->description);
-		set_owned(a, &sw->cpe, expand(d->cpe, sw->version, true));
+		char *cpe = expand(d->cpe, sw->version, true, &nomem);
+		set_owned(a, &sw->cpe, cpe, nomem);
 	}
 	if (d && d->purl) {
-		set_owned(a, &sw->purl, expand(d->purl, sw->version, false));
+		char *purl = expand(d->purl, sw->version, false, &nomem);
+		set_owned(a, &sw->purl, purl, nomem);
 	} else {
-		char tmpl[256];
-		char ename[192];
-		size_t n = 0;
-		ename[0] = '\0';
-		if (append_escaped(ename, sizeof(ename), &n, name, false)) {
-			snprintf(tmpl, sizeof(tmpl), "pkg:generic/%s@{version}", ename);
-			set_owned(a, &sw->purl, expand(tmpl, sw->version, false));
+		/* A name that does not fit (not with names of at most 128
+		 * characters, escaped to 384) leaves the component without a
+		 * purl; it is still reported. */
+		static const char prefix[] = "pkg:generic/", suffix[] = "@{version}";
+		char tmpl[EXPAND_MAX];
+		size_t n = sizeof(prefix) - 1;
+		memcpy(tmpl, prefix, n);
+		tmpl[n] = '\0';
+		if (append_escaped(tmpl, sizeof(tmpl) - (sizeof(suffix) - 1), &n, name, false)) {
+			memcpy(tmpl + n, suffix, sizeof(suffix));
+			char *purl = expand(tmpl, sw->version, false, &nomem);
+			set_owned(a, &sw->purl, purl, nomem);
 		}
 	}
-	if (!sw->purl && !sw->cpe)
-		a->alloc_failed = true; /* expand() only fails for lack of memory here */
 }
 
 /* ---- recording ------------------------------------------------------ */
@@ -375,17 +391,27 @@ struct stanza {
 	bool has_status;
 };
 
+/* "Status: want flag status": installed when the third word is exactly
+ * "installed" (not "half-installed", "not-installed", ...). */
+static bool status_installed(const char *status)
+{
+	const char *p = status;
+	for (int word = 0; word < 2; word++) {
+		p += strspn(p, " \t");
+		p += strcspn(p, " \t");
+	}
+	p += strspn(p, " \t");
+	size_t len = strcspn(p, " \t");
+	return len == 9 && memcmp(p, "installed", 9) == 0;
+}
+
 static void package_done(struct sbom_ctx *c, const struct fwg_node *file, const char *method,
 		struct stanza *s)
 {
 	if (!s->package[0] || !s->version[0] || !package_name_ok(s->package))
 		return;
-	if (s->has_status) {
-		size_t n = strlen(s->status);
-		if (n < 9 || strcmp(s->status + n - 9, "installed") != 0 ||
-				(n >= 13 && strcmp(s->status + n - 13, "not-installed") == 0))
-			return;
-	}
+	if (s->has_status && !status_installed(s->status))
+		return;
 	char detail[300];
 	snprintf(detail, sizeof(detail), "Package: %s, Version: %s", s->package, s->version);
 	const struct sbom_def *d = def_for_package(&c->pack, s->package);

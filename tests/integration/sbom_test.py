@@ -324,6 +324,49 @@ def test_user_rules(work, image):
     check('user rules: the error names the file', b'broken.json' in r.stderr, r.stderr[:300])
 
 
+# ---- crafted inputs (regressions) --------------------------------------
+
+def tar_image(path, files):
+    """A ustar archive of {fs_path: bytes}, built here with tarfile."""
+    import io
+    import tarfile
+    with tarfile.open(path, 'w', format=tarfile.USTAR_FORMAT) as t:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name.lstrip('/'))
+            info.size = len(data)
+            info.mode = 0o644
+            t.addfile(info, io.BytesIO(data))
+    return path
+
+
+def test_crafted(work):
+    # A package name or os-release ID that escapes to a long purl is kept
+    # (or loses only its purl); it does not fail the scan as out of memory.
+    plus = '+' * 128
+    image = tar_image(os.path.join(work, 'longname.tar'), {
+        '/var/lib/dpkg/status': f'Package: {plus}\nVersion: 1.0\n'
+                                'Status: install ok installed\n'.encode(),
+        '/etc/os-release': b'ID=' + b'+' * 64 + b'\nVERSION_ID=1\n'})
+    r = run('scan', image, '--format', 'json', '--engines', 'sbom')
+    check('long name: scan succeeds', r.returncode == 0, f'exit {r.returncode}')
+    got = software_map(json.loads(r.stdout)) if r.returncode == 0 else {}
+    s = got.get((plus, '1.0'))
+    check('long name: package identified with its purl', s is not None and
+          s['purl'] == 'pkg:generic/' + '%2B' * 128 + '@1.0', str(s)[:200])
+    check('long name: os-release identified', ('+' * 64, '1') in got, str(list(got))[:200])
+
+    # dpkg's Status: only "installed" as the third word is installed.
+    image = tar_image(os.path.join(work, 'status.tar'), {
+        '/var/lib/dpkg/status':
+            b'Package: half\nVersion: 1.0\nStatus: install ok half-installed\n\n'
+            b'Package: unpacked\nVersion: 1.0\nStatus: install ok unpacked\n\n'
+            b'Package: two-words\nVersion: 1.0\nStatus: installed\n\n'
+            b'Package: whole\nVersion: 2.0\nStatus: install ok installed\n'})
+    got = software_map(scan_json(image))
+    check('dpkg status: only installed packages', set(got) == {('whole', '2.0')},
+          str(sorted(got, key=str)))
+
+
 # ---- schema validation -------------------------------------------------
 
 def load_validator(schema_dir, kind, main):
@@ -445,6 +488,7 @@ def main():
         if ovmf:
             images.append(ovmf)
         test_user_rules(work, images[0])
+        test_crafted(work)
         test_schemas(work, images)
     print(f'{passed} passed, {failed} failed')
     return 1 if failed else 0
