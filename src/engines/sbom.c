@@ -36,6 +36,10 @@
 #define EVIDENCE_CAP 8
 #define MAX_PACKAGES_PER_DB 20000
 #define MAX_OS_RELEASE 8192
+/* Distinct versions of one definition taken from one file (or UEFI
+ * module): real software names one or two; a file with thousands would
+ * otherwise make thousands of components.  Further ones are ignored. */
+#define VERSIONS_PER_FILE 16
 
 struct deferred {
 	size_t def;
@@ -44,10 +48,18 @@ struct deferred {
 	char *detail;
 };
 
+/* The versions of one definition found in the file being scanned. */
+struct file_versions {
+	const struct fwg_node *owner; /* the file they were found in */
+	unsigned count;
+	char seen[VERSIONS_PER_FILE][SBOM_VERSION_MAX + 1];
+};
+
 struct sbom_ctx {
 	struct fwg_analysis *a;
 	struct sbom_pack pack;
 	const struct fwg_node *scanning; /* evidence owner of the range being scanned */
+	struct file_versions *versions;  /* one per definition */
 	struct deferred *deferred;
 	size_t deferred_count, deferred_cap;
 	enum fwg_status st;
@@ -189,19 +201,6 @@ static void set_identity(struct fwg_analysis *a, struct fwg_software *sw, const 
 
 /* ---- recording ------------------------------------------------------ */
 
-static struct fwg_software *find_component(struct fwg_analysis *a, const char *name,
-		const char *version)
-{
-	for (size_t i = 0; i < a->software_count; i++) {
-		struct fwg_software *s = &a->software[i];
-		if (s->has_guid || strcmp(s->name, name) != 0)
-			continue;
-		if ((!version && !s->version) || (version && s->version && !strcmp(version, s->version)))
-			return s;
-	}
-	return NULL;
-}
-
 /*
  * Records evidence for a (non-module) component.  The evidence node is
  * patched in after fwg_sbom_add, which is given NULL so that evidence
@@ -213,7 +212,7 @@ static void record(struct sbom_ctx *c, const struct sbom_def *d, const char *nam
 		const char *kind)
 {
 	struct fwg_analysis *a = c->a;
-	struct fwg_software *sw = find_component(a, name, version);
+	struct fwg_software *sw = fwg_sbom_find(a, name, version);
 	if (sw) {
 		if (sw->evidence_count >= EVIDENCE_CAP)
 			return;
@@ -234,8 +233,12 @@ static void record(struct sbom_ctx *c, const struct sbom_def *d, const char *nam
 static void defer(struct sbom_ctx *c, size_t def, const struct fwg_node *node, const char *method,
 		const char *detail)
 {
-	for (size_t i = 0; i < c->deferred_count; i++)
-		if (c->deferred[i].def == def && c->deferred[i].node == node)
+	/* A node's entries are added together (the walk is pre-order), so the
+	 * search for a duplicate stops at another node's entry: it stays
+	 * short however many there are, and the few duplicates it may miss
+	 * are harmless (record() keeps one evidence per node and method). */
+	for (size_t i = c->deferred_count; i > 0 && c->deferred[i - 1].node == node; i--)
+		if (c->deferred[i - 1].def == def)
 			return;
 	if (!grow((void **)&c->deferred, &c->deferred_cap, c->deferred_count,
 			sizeof(*c->deferred))) {
@@ -295,10 +298,34 @@ static const struct fwg_node *evidence_owner(const struct fwg_node *node)
 	return node;
 }
 
+/* Whether a version of definition def found in the file being scanned is
+ * new there and within VERSIONS_PER_FILE: one already recorded from this
+ * file would add nothing, one past the cap is ignored. */
+static bool new_file_version(struct sbom_ctx *c, size_t def, const char *version)
+{
+	struct file_versions *v = &c->versions[def];
+	if (v->owner != c->scanning) {
+		v->owner = c->scanning;
+		v->count = 0;
+	}
+	for (unsigned i = 0; i < v->count; i++)
+		if (strcmp(v->seen[i], version) == 0)
+			return false;
+	if (v->count >= VERSIONS_PER_FILE)
+		return false;
+	size_t len = strnlen(version, SBOM_VERSION_MAX);
+	memcpy(v->seen[v->count], version, len);
+	v->seen[v->count][len] = '\0';
+	v->count++;
+	return true;
+}
+
 static void on_match(const struct sbom_match *m, void *user)
 {
 	struct sbom_ctx *c = user;
 	const struct sbom_def *d = &c->pack.defs[m->pattern->def];
+	if (m->pattern->has_version && !new_file_version(c, m->pattern->def, m->version))
+		return;
 	char detail[256];
 	snprintf(detail, sizeof(detail), "pattern \"%s\": %s", m->pattern->anchor_text, m->text);
 	if (!m->pattern->has_version)
@@ -646,6 +673,11 @@ static enum fwg_status run(struct fwg_analysis *a)
 	c.a = a;
 	enum fwg_status st = sbom_pack_load(a, &c.pack);
 	if (st == FWG_OK) {
+		c.versions = calloc(c.pack.def_count ? c.pack.def_count : 1, sizeof(*c.versions));
+		if (!c.versions)
+			st = fwg_analysis_fail(a, FWG_NOMEM, "sbom: out of memory");
+	}
+	if (st == FWG_OK) {
 		const struct fwg_node *root = fwg_image_root(a->image);
 		if (root)
 			visit(&c, root);
@@ -656,6 +688,7 @@ static enum fwg_status run(struct fwg_analysis *a)
 		free(c.deferred[i].detail);
 	}
 	free(c.deferred);
+	free(c.versions);
 	sbom_pack_free(&c.pack);
 	return st;
 }

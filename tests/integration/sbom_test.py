@@ -366,6 +366,21 @@ def test_crafted(work):
     check('dpkg status: only installed packages', set(got) == {('whole', '2.0')},
           str(sorted(got, key=str)))
 
+    # Many distinct versions of one pattern in one file: capped, and fast.
+    import time
+    lines = b''.join(b'Server: nginx/1.%d.%d\n' % (i // 200, i % 200) for i in range(40000))
+    image = tar_image(os.path.join(work, 'versions.tar'), {
+        '/usr/sbin/nginx': lines, '/usr/sbin/nginx2': b'\0nginx version: nginx/9.9.9\n\0'})
+    t0 = time.monotonic()
+    r = run('scan', image, '--format', 'json', '--engines', 'sbom')
+    elapsed = time.monotonic() - t0
+    check('versions: scan succeeds', r.returncode == 0, f'exit {r.returncode}')
+    got = software_map(json.loads(r.stdout)) if r.returncode == 0 else {}
+    nginx = sorted(k[1] for k in got if k[0] == 'nginx')
+    check('versions: capped at 16 per file (+1 from another file)', len(nginx) == 17 and
+          '9.9.9' in nginx and '1.0.0' in nginx, str(nginx[:20]))
+    check('versions: fast', elapsed < 5, f'{elapsed:.1f} s')
+
 
 # ---- schema validation -------------------------------------------------
 
