@@ -160,20 +160,95 @@ static bool same_text(const char *x, const char *y)
 	return (!x && !y) || (x && y && strcmp(x, y) == 0);
 }
 
+/*
+ * Components are looked up by (name, version, GUID of a module) in an
+ * open-addressing hash kept at most half full, so that adding n components
+ * costs O(n), not O(n^2): an image decides how many there are.  When the
+ * index cannot be allocated, lookups fall back to a linear search.
+ */
+static uint64_t sw_hash(const char *name, const char *version, const uint8_t *guid)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	h = (h ^ (version ? 1U : 2U)) * 1099511628211ULL;
+	for (const unsigned char *p = (const unsigned char *)version; p && *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	for (size_t i = 0; guid && i < 16; i++)
+		h = (h ^ guid[i]) * 1099511628211ULL;
+	return h;
+}
+
+/* guid: the module's, or NULL for a component that is not a module. */
+static bool sw_is(const struct fwg_software *s, const char *name, const char *version,
+		const uint8_t *guid)
+{
+	return strcmp(s->name, name) == 0 && same_text(s->version, version) &&
+		(guid != NULL) == s->has_guid && (!guid || memcmp(s->guid, guid, 16) == 0);
+}
+
+static struct fwg_software *sw_lookup(struct fwg_analysis *a, const char *name,
+		const char *version, const uint8_t *guid)
+{
+	if (!a->software_index) {
+		for (size_t i = 0; i < a->software_count; i++)
+			if (sw_is(&a->software[i], name, version, guid))
+				return &a->software[i];
+		return NULL;
+	}
+	size_t mask = a->software_index_cap - 1;
+	size_t i = (size_t)sw_hash(name, version, guid) & mask;
+	for (size_t probes = 0; probes < a->software_index_cap; probes++, i = (i + 1) & mask) {
+		size_t slot = a->software_index[i];
+		if (!slot)
+			return NULL;
+		if (sw_is(&a->software[slot - 1], name, version, guid))
+			return &a->software[slot - 1];
+	}
+	return NULL;
+}
+
+static void sw_index_put(size_t *index, size_t cap, const struct fwg_software *s, size_t pos)
+{
+	size_t mask = cap - 1;
+	size_t i = (size_t)sw_hash(s->name, s->version, s->has_guid ? s->guid : NULL) & mask;
+	for (size_t probes = 0; probes < cap; probes++, i = (i + 1) & mask) {
+		if (!index[i]) {
+			index[i] = pos + 1;
+			return;
+		}
+	}
+}
+
+/* Indexes a->software[pos], just added; rebuilds the index when it would
+ * be more than half full, or drops it when that cannot be allocated. */
+static void sw_index_add(struct fwg_analysis *a, size_t pos)
+{
+	if (a->software_index && a->software_count <= a->software_index_cap / 2) {
+		sw_index_put(a->software_index, a->software_index_cap, &a->software[pos], pos);
+		return;
+	}
+	size_t ncap = a->software_index_cap ? a->software_index_cap : 64;
+	while (ncap / 2 < a->software_count && ncap <= SIZE_MAX / 4 / sizeof(size_t))
+		ncap *= 2;
+	size_t *index = ncap / 2 >= a->software_count ? calloc(ncap, sizeof(*index)) : NULL;
+	free(a->software_index);
+	a->software_index = index;
+	a->software_index_cap = index ? ncap : 0;
+	for (size_t i = 0; index && i < a->software_count; i++)
+		sw_index_put(index, ncap, &a->software[i], i);
+}
+
+struct fwg_software *fwg_sbom_find(struct fwg_analysis *a, const char *name, const char *version)
+{
+	return sw_lookup(a, name, version, NULL);
+}
+
 struct fwg_software *fwg_sbom_add(struct fwg_analysis *a, const char *name, const char *version,
 		const struct fwg_node *node, const char *method, const char *detail)
 {
-	struct fwg_software *sw = NULL;
 	bool module = node && node->has_guid && !node->fs;
-	for (size_t i = 0; i < a->software_count; i++) {
-		struct fwg_software *s = &a->software[i];
-		if (strcmp(s->name, name) != 0 || !same_text(s->version, version))
-			continue;
-		if (module != s->has_guid || (module && memcmp(s->guid, node->guid, 16) != 0))
-			continue;
-		sw = s;
-		break;
-	}
+	struct fwg_software *sw = sw_lookup(a, name, version, module ? node->guid : NULL);
 	if (!sw) {
 		if (!grow((void **)&a->software, &a->software_cap, a->software_count,
 				sizeof(*a->software))) {
@@ -199,6 +274,7 @@ struct fwg_software *fwg_sbom_add(struct fwg_analysis *a, const char *name, cons
 			free(sw->version);
 			return NULL;
 		}
+		sw_index_add(a, a->software_count - 1);
 	}
 	if (!grow((void **)&sw->evidence, &sw->evidence_cap, sw->evidence_count,
 			sizeof(*sw->evidence))) {
@@ -416,5 +492,6 @@ void fwg_analysis_free(struct fwg_analysis *a)
 		free(s->evidence);
 	}
 	free(a->software);
+	free(a->software_index);
 	free(a);
 }

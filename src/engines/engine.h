@@ -113,6 +113,9 @@ struct fwg_analysis {
 	size_t finding_count, finding_cap;
 	struct fwg_software *software;
 	size_t software_count, software_cap;
+	size_t *software_index; /* hash of software (slot = index + 1), or NULL:
+	                         * see fwg_sbom_add in analysis.c */
+	size_t software_index_cap;
 	uint64_t next_ref;
 	const char *current_engine; /* name stamped on new findings */
 	bool alloc_failed;   /* a report could not be stored: FWG_NOMEM at the end */
@@ -138,6 +141,9 @@ struct fwg_finding *fwg_report(struct fwg_analysis *a, const struct fwg_finding_
  */
 struct fwg_software *fwg_sbom_add(struct fwg_analysis *a, const char *name, const char *version,
 		const struct fwg_node *node, const char *method, const char *detail);
+/* The component (not a UEFI module) fwg_sbom_add would find for name and
+ * version, or NULL; adds nothing. */
+struct fwg_software *fwg_sbom_find(struct fwg_analysis *a, const char *name, const char *version);
 /* Replaces one of a component's string fields (&sw->purl, &sw->cpe, ...). */
 void fwg_software_set(struct fwg_analysis *a, char **field, const char *value);
 

@@ -21,8 +21,8 @@
  * Invariants: a component's name is the canonical name from the pack (or
  * the package/os-release name when no definition maps it); its version is
  * as found (package revisions and epochs stripped for mapped packages);
- * every component has a purl and, with a version and a CPE template, a
- * CPE.  A component without a version is only kept when no versioned
+ * every component has a purl (unless its escaped name or version is too
+ * long for one) and, with a version and a CPE template, a CPE.  A component without a version is only kept when no versioned
  * component of that name was identified.  Evidence is capped per component.
  */
 #include <fnmatch.h>
@@ -36,6 +36,10 @@
 #define EVIDENCE_CAP 8
 #define MAX_PACKAGES_PER_DB 20000
 #define MAX_OS_RELEASE 8192
+/* Distinct versions of one definition taken from one file (or UEFI
+ * module): real software names one or two; a file with thousands would
+ * otherwise make thousands of components.  Further ones are ignored. */
+#define VERSIONS_PER_FILE 16
 
 struct deferred {
 	size_t def;
@@ -44,10 +48,18 @@ struct deferred {
 	char *detail;
 };
 
+/* The versions of one definition found in the file being scanned. */
+struct file_versions {
+	const struct fwg_node *owner; /* the file they were found in */
+	unsigned count;
+	char seen[VERSIONS_PER_FILE][SBOM_VERSION_MAX + 1];
+};
+
 struct sbom_ctx {
 	struct fwg_analysis *a;
 	struct sbom_pack pack;
 	const struct fwg_node *scanning; /* evidence owner of the range being scanned */
+	struct file_versions *versions;  /* one per definition */
 	struct deferred *deferred;
 	size_t deferred_count, deferred_cap;
 	enum fwg_status st;
@@ -106,13 +118,17 @@ static bool append_escaped(char *out, size_t cap, size_t *n, const char *s, bool
 	return true;
 }
 
+#define EXPAND_MAX 1024
+
 /* Expands a template's {version}; version NULL drops "@{version}" (purl)
- * and makes no CPE.  NULL when there is no result. */
-static char *expand(const char *tmpl, const char *version, bool cpe)
+ * and makes no CPE.  NULL when there is no result: *nomem tells whether
+ * that is for lack of memory (else the result would not fit). */
+static char *expand(const char *tmpl, const char *version, bool cpe, bool *nomem)
 {
+	*nomem = false;
 	if (!tmpl || (cpe && !version))
 		return NULL;
-	char out[1024];
+	char out[EXPAND_MAX];
 	size_t n = 0;
 	out[0] = '\0';
 	const char *p = tmpl;
@@ -132,11 +148,17 @@ static char *expand(const char *tmpl, const char *version, bool cpe)
 			return NULL;
 		p = v + strlen("{version}");
 	}
-	return strdup(out);
+	char *r = strdup(out);
+	*nomem = !r;
+	return r;
 }
 
-static void set_owned(struct fwg_analysis *a, char **field, char *value)
+/* Sets a field to an expand() result; only a failed allocation (not a
+ * result too long to keep) fails the analysis. */
+static void set_owned(struct fwg_analysis *a, char **field, char *value, bool nomem)
 {
+	if (nomem)
+		a->alloc_failed = true;
 	if (value) {
 		fwg_software_set(a, field, value);
 		free(value);
@@ -150,41 +172,34 @@ static void set_identity(struct fwg_analysis *a, struct fwg_software *sw, const 
 	if (sw->purl || sw->kind)
 		return; /* not new */
 	fwg_software_set(a, &sw->kind, d ? d->kind : kind);
+	bool nomem;
 	if (d) {
 		fwg_software_set(a, &sw->supplier, d->supplier);
 		fwg_software_set(a, &sw->description, d->description);
-		set_owned(a, &sw->cpe, expand(d->cpe, sw->version, true));
+		char *cpe = expand(d->cpe, sw->version, true, &nomem);
+		set_owned(a, &sw->cpe, cpe, nomem);
 	}
 	if (d && d->purl) {
-		set_owned(a, &sw->purl, expand(d->purl, sw->version, false));
+		char *purl = expand(d->purl, sw->version, false, &nomem);
+		set_owned(a, &sw->purl, purl, nomem);
 	} else {
-		char tmpl[256];
-		char ename[192];
-		size_t n = 0;
-		ename[0] = '\0';
-		if (append_escaped(ename, sizeof(ename), &n, name, false)) {
-			snprintf(tmpl, sizeof(tmpl), "pkg:generic/%s@{version}", ename);
-			set_owned(a, &sw->purl, expand(tmpl, sw->version, false));
+		/* A name that does not fit (not with names of at most 128
+		 * characters, escaped to 384) leaves the component without a
+		 * purl; it is still reported. */
+		static const char prefix[] = "pkg:generic/", suffix[] = "@{version}";
+		char tmpl[EXPAND_MAX];
+		size_t n = sizeof(prefix) - 1;
+		memcpy(tmpl, prefix, n);
+		tmpl[n] = '\0';
+		if (append_escaped(tmpl, sizeof(tmpl) - (sizeof(suffix) - 1), &n, name, false)) {
+			memcpy(tmpl + n, suffix, sizeof(suffix));
+			char *purl = expand(tmpl, sw->version, false, &nomem);
+			set_owned(a, &sw->purl, purl, nomem);
 		}
 	}
-	if (!sw->purl && !sw->cpe)
-		a->alloc_failed = true; /* expand() only fails for lack of memory here */
 }
 
 /* ---- recording ------------------------------------------------------ */
-
-static struct fwg_software *find_component(struct fwg_analysis *a, const char *name,
-		const char *version)
-{
-	for (size_t i = 0; i < a->software_count; i++) {
-		struct fwg_software *s = &a->software[i];
-		if (s->has_guid || strcmp(s->name, name) != 0)
-			continue;
-		if ((!version && !s->version) || (version && s->version && !strcmp(version, s->version)))
-			return s;
-	}
-	return NULL;
-}
 
 /*
  * Records evidence for a (non-module) component.  The evidence node is
@@ -197,7 +212,7 @@ static void record(struct sbom_ctx *c, const struct sbom_def *d, const char *nam
 		const char *kind)
 {
 	struct fwg_analysis *a = c->a;
-	struct fwg_software *sw = find_component(a, name, version);
+	struct fwg_software *sw = fwg_sbom_find(a, name, version);
 	if (sw) {
 		if (sw->evidence_count >= EVIDENCE_CAP)
 			return;
@@ -218,8 +233,12 @@ static void record(struct sbom_ctx *c, const struct sbom_def *d, const char *nam
 static void defer(struct sbom_ctx *c, size_t def, const struct fwg_node *node, const char *method,
 		const char *detail)
 {
-	for (size_t i = 0; i < c->deferred_count; i++)
-		if (c->deferred[i].def == def && c->deferred[i].node == node)
+	/* A node's entries are added together (the walk is pre-order), so the
+	 * search for a duplicate stops at another node's entry: it stays
+	 * short however many there are, and the few duplicates it may miss
+	 * are harmless (record() keeps one evidence per node and method). */
+	for (size_t i = c->deferred_count; i > 0 && c->deferred[i - 1].node == node; i--)
+		if (c->deferred[i - 1].def == def)
 			return;
 	if (!grow((void **)&c->deferred, &c->deferred_cap, c->deferred_count,
 			sizeof(*c->deferred))) {
@@ -279,10 +298,34 @@ static const struct fwg_node *evidence_owner(const struct fwg_node *node)
 	return node;
 }
 
+/* Whether a version of definition def found in the file being scanned is
+ * new there and within VERSIONS_PER_FILE: one already recorded from this
+ * file would add nothing, one past the cap is ignored. */
+static bool new_file_version(struct sbom_ctx *c, size_t def, const char *version)
+{
+	struct file_versions *v = &c->versions[def];
+	if (v->owner != c->scanning) {
+		v->owner = c->scanning;
+		v->count = 0;
+	}
+	for (unsigned i = 0; i < v->count; i++)
+		if (strcmp(v->seen[i], version) == 0)
+			return false;
+	if (v->count >= VERSIONS_PER_FILE)
+		return false;
+	size_t len = strnlen(version, SBOM_VERSION_MAX);
+	memcpy(v->seen[v->count], version, len);
+	v->seen[v->count][len] = '\0';
+	v->count++;
+	return true;
+}
+
 static void on_match(const struct sbom_match *m, void *user)
 {
 	struct sbom_ctx *c = user;
 	const struct sbom_def *d = &c->pack.defs[m->pattern->def];
+	if (m->pattern->has_version && !new_file_version(c, m->pattern->def, m->version))
+		return;
 	char detail[256];
 	snprintf(detail, sizeof(detail), "pattern \"%s\": %s", m->pattern->anchor_text, m->text);
 	if (!m->pattern->has_version)
@@ -375,17 +418,27 @@ struct stanza {
 	bool has_status;
 };
 
+/* "Status: want flag status": installed when the third word is exactly
+ * "installed" (not "half-installed", "not-installed", ...). */
+static bool status_installed(const char *status)
+{
+	const char *p = status;
+	for (int word = 0; word < 2; word++) {
+		p += strspn(p, " \t");
+		p += strcspn(p, " \t");
+	}
+	p += strspn(p, " \t");
+	size_t len = strcspn(p, " \t");
+	return len == 9 && memcmp(p, "installed", 9) == 0;
+}
+
 static void package_done(struct sbom_ctx *c, const struct fwg_node *file, const char *method,
 		struct stanza *s)
 {
 	if (!s->package[0] || !s->version[0] || !package_name_ok(s->package))
 		return;
-	if (s->has_status) {
-		size_t n = strlen(s->status);
-		if (n < 9 || strcmp(s->status + n - 9, "installed") != 0 ||
-				(n >= 13 && strcmp(s->status + n - 13, "not-installed") == 0))
-			return;
-	}
+	if (s->has_status && !status_installed(s->status))
+		return;
 	char detail[300];
 	snprintf(detail, sizeof(detail), "Package: %s, Version: %s", s->package, s->version);
 	const struct sbom_def *d = def_for_package(&c->pack, s->package);
@@ -620,6 +673,11 @@ static enum fwg_status run(struct fwg_analysis *a)
 	c.a = a;
 	enum fwg_status st = sbom_pack_load(a, &c.pack);
 	if (st == FWG_OK) {
+		c.versions = calloc(c.pack.def_count ? c.pack.def_count : 1, sizeof(*c.versions));
+		if (!c.versions)
+			st = fwg_analysis_fail(a, FWG_NOMEM, "sbom: out of memory");
+	}
+	if (st == FWG_OK) {
 		const struct fwg_node *root = fwg_image_root(a->image);
 		if (root)
 			visit(&c, root);
@@ -630,6 +688,7 @@ static enum fwg_status run(struct fwg_analysis *a)
 		free(c.deferred[i].detail);
 	}
 	free(c.deferred);
+	free(c.versions);
 	sbom_pack_free(&c.pack);
 	return st;
 }

@@ -14,7 +14,8 @@
  *                         occurrences: where and how it was identified);
  *   dependencies[]        the image depends on every component;
  *   vulnerabilities[]     one per CVE/advisory id of the findings, with the
- *                         severity rating and the affected bom-refs.
+ *                         highest severity of its findings and the affected
+ *                         bom-refs; not_affected when all are suppressed.
  *
  * serialNumber is a UUID derived from the image's SHA-256, so the same
  * image gives the same document (with SOURCE_DATE_EPOCH, byte for byte).
@@ -244,58 +245,145 @@ static json_t *vuln_source(const char *id)
 		"url", url);
 }
 
-static bool affects_has(json_t *affects, const char *ref)
+/*
+ * vulnerabilities[]: one entry per advisory id, in the order of the ids'
+ * first findings.  The rating is the highest severity of the id's
+ * findings; "analysis: not_affected" only when every one is suppressed
+ * (then affects lists every component), else affects lists the
+ * components of the unsuppressed findings.  Findings are grouped by
+ * sorting (id, ref, position), so that many findings and components do
+ * not make this quadratic.
+ */
+struct vref {
+	const struct fwg_finding *f;
+	size_t i; /* index in a->findings */
+};
+
+struct vgroup {
+	size_t first;            /* index of its first finding */
+	enum fwg_level severity; /* the highest of its findings */
+	bool all_suppressed;
+	json_t *affects;         /* borrowed from the entry */
+};
+
+static const char *ref_of(const struct fwg_finding *f)
 {
-	size_t i;
-	json_t *v;
-	json_array_foreach(affects, i, v)
-		if (!strcmp(json_string_value(json_object_get(v, "ref")), ref))
-			return true;
-	return false;
+	return f->software_ref ? f->software_ref : "image";
 }
 
-/* One entry per advisory id; every finding with that id adds its
- * component to affects and may raise the rating. */
+static int cmp_vref(const void *x, const void *y)
+{
+	const struct vref *p = x, *q = y;
+	int c = strcmp(p->f->cve, q->f->cve);
+	if (!c)
+		c = strcmp(ref_of(p->f), ref_of(q->f));
+	return c ? c : (p->i > q->i) - (p->i < q->i);
+}
+
+static int cmp_vgroup(const void *x, const void *y)
+{
+	const struct vgroup *p = *(const struct vgroup *const *)x;
+	const struct vgroup *q = *(const struct vgroup *const *)y;
+	return (p->first > q->first) - (p->first < q->first);
+}
+
+static json_t *vuln_entry(const struct fwg_finding *f, const struct vgroup *g, size_t number)
+{
+	char bref[64];
+	snprintf(bref, sizeof(bref), "vuln-%zu", number);
+	json_t *v = json_object();
+	if (!v || json_object_set_new(v, "bom-ref", json_string(bref)) != 0 ||
+			json_object_set_new(v, "id", str(f->cve)) != 0) {
+		json_decref(v);
+		return NULL;
+	}
+	json_object_set_new(v, "source", vuln_source(f->cve));
+	json_object_set_new(v, "ratings", json_pack("[{s:s, s:s}]", "severity",
+		cdx_severity(g->severity), "method", "other"));
+	set_str(v, "description", f->message);
+	set_str(v, "detail", f->evidence);
+	set_str(v, "recommendation", f->remediation);
+	if (g->all_suppressed)
+		json_object_set_new(v, "analysis", json_pack("{s:s, s:o}", "state", "not_affected",
+			"detail", str(f->suppress_reason ? f->suppress_reason : "suppressed")));
+	return v;
+}
+
+/* NULL when out of memory. */
 static json_t *vulnerabilities_json(const struct fwg_analysis *a)
 {
+	size_t n = 0, ngroups = 0, nf = a->finding_count;
+	for (size_t i = 0; i < nf; i++)
+		n += a->findings[i].cve != NULL;
 	json_t *arr = json_array();
-	for (size_t i = 0; arr && i < a->finding_count; i++) {
-		const struct fwg_finding *f = &a->findings[i];
-		if (!f->cve)
-			continue;
-		json_t *v = NULL;
-		size_t k;
-		json_t *it;
-		json_array_foreach(arr, k, it)
-			if (!strcmp(json_string_value(json_object_get(it, "id")), f->cve))
-				v = it;
-		const char *ref = f->software_ref ? f->software_ref : "image";
-		if (!v) {
-			char bref[64];
-			snprintf(bref, sizeof(bref), "vuln-%zu", json_array_size(arr) + 1);
-			v = json_object();
-			if (!v)
-				break;
-			json_object_set_new(v, "bom-ref", json_string(bref));
-			json_object_set_new(v, "id", str(f->cve));
-			json_object_set_new(v, "source", vuln_source(f->cve));
-			json_object_set_new(v, "ratings", json_pack("[{s:s, s:s}]", "severity",
-				cdx_severity(f->severity), "method", "other"));
-			set_str(v, "description", f->message);
-			set_str(v, "detail", f->evidence);
-			set_str(v, "recommendation", f->remediation);
-			if (f->suppressed)
-				json_object_set_new(v, "analysis", json_pack("{s:s, s:o}", "state",
-					"not_affected", "detail", str(f->suppress_reason ?
-					f->suppress_reason : "suppressed")));
-			json_object_set_new(v, "affects", json_array());
-			json_array_append_new(arr, v);
+	struct vref *refs = malloc((n ? n : 1) * sizeof(*refs));
+	struct vgroup *groups = malloc((n ? n : 1) * sizeof(*groups));
+	struct vgroup **order = malloc((n ? n : 1) * sizeof(*order));
+	size_t *group_of = malloc((nf ? nf : 1) * sizeof(*group_of));
+	bool *keep = calloc(nf ? nf : 1, sizeof(*keep));
+	if (!arr || !refs || !groups || !order || !group_of || !keep)
+		goto nomem;
+	n = 0;
+	for (size_t i = 0; i < nf; i++)
+		if (a->findings[i].cve)
+			refs[n++] = (struct vref){ &a->findings[i], i };
+	qsort(refs, n, sizeof(*refs), cmp_vref);
+	for (size_t s = 0, e; s < n; s = e) {
+		struct vgroup *g = &groups[ngroups];
+		*g = (struct vgroup){ .first = refs[s].i, .severity = refs[s].f->severity,
+			.all_suppressed = true };
+		for (e = s; e < n && strcmp(refs[e].f->cve, refs[s].f->cve) == 0; e++) {
+			const struct fwg_finding *f = refs[e].f;
+			if (refs[e].i < g->first)
+				g->first = refs[e].i;
+			if (f->severity > g->severity)
+				g->severity = f->severity;
+			g->all_suppressed = g->all_suppressed && f->suppressed;
+			group_of[refs[e].i] = ngroups;
 		}
-		json_t *affects = json_object_get(v, "affects");
-		if (!affects_has(affects, ref))
-			json_array_append_new(affects, json_pack("{s:s}", "ref", ref));
+		/* Each ref once: its first finding that counts. */
+		for (size_t k = s, r; k < e; k = r) {
+			bool kept = false;
+			for (r = k; r < e && strcmp(ref_of(refs[r].f), ref_of(refs[k].f)) == 0; r++) {
+				if (!kept && (g->all_suppressed || !refs[r].f->suppressed)) {
+					keep[refs[r].i] = true;
+					kept = true;
+				}
+			}
+		}
+		order[ngroups] = g;
+		ngroups++;
 	}
+	qsort(order, ngroups, sizeof(*order), cmp_vgroup);
+	for (size_t k = 0; k < ngroups; k++) {
+		json_t *v = vuln_entry(&a->findings[order[k]->first], order[k], k + 1);
+		json_t *affects = json_array();
+		if (!v || !affects || json_object_set_new(v, "affects", affects) != 0) {
+			json_decref(v);
+			goto nomem;
+		}
+		order[k]->affects = affects;
+		if (json_array_append_new(arr, v) != 0)
+			goto nomem;
+	}
+	for (size_t i = 0; i < nf; i++)
+		if (a->findings[i].cve && keep[i] && json_array_append_new(groups[group_of[i]].affects,
+				json_pack("{s:s}", "ref", ref_of(&a->findings[i]))) != 0)
+			goto nomem;
+	free(refs);
+	free(groups);
+	free(order);
+	free(group_of);
+	free(keep);
 	return arr;
+nomem:
+	json_decref(arr);
+	free(refs);
+	free(groups);
+	free(order);
+	free(group_of);
+	free(keep);
+	return NULL;
 }
 
 enum fwg_status fwg_write_cyclonedx(const struct fwg_image *image, const struct fwg_analysis *analysis,
@@ -353,7 +441,11 @@ enum fwg_status fwg_write_cyclonedx(const struct fwg_image *image, const struct 
 		"dependsOn", depends));
 	if (analysis) {
 		json_t *v = vulnerabilities_json(analysis);
-		if (v && json_array_size(v))
+		if (!v) {
+			json_decref(doc);
+			return FWG_NOMEM;
+		}
+		if (json_array_size(v))
 			json_object_set_new(doc, "vulnerabilities", v);
 		else
 			json_decref(v);

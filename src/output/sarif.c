@@ -16,6 +16,7 @@
  *   suppressions   kind "external", status "accepted" and the reason, for
  *                  findings a suppressions file accepted.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -129,13 +130,17 @@ static json_t *properties_json(const struct fwg_finding *f)
 	return p;
 }
 
-/* Index of rule id in rules[], adding it (or raising its level) as needed. */
+/* Index of rule id in rules[], adding it (or raising its level) as needed;
+ * SIZE_MAX when it cannot be added (out of memory).  *count is the number
+ * of rules in rules[]. */
 static size_t rule_index(json_t *rules, const struct fwg_finding *f, enum fwg_level *levels,
 		size_t *count)
 {
+	const char *rule = f->rule ? f->rule : "unknown";
 	for (size_t i = 0; i < *count; i++) {
 		json_t *r = json_array_get(rules, i);
-		if (strcmp(json_string_value(json_object_get(r, "id")), f->rule) != 0)
+		const char *id = json_string_value(json_object_get(r, "id"));
+		if (!id || strcmp(id, rule) != 0)
 			continue;
 		if (f->severity > levels[i]) {
 			levels[i] = f->severity;
@@ -149,15 +154,15 @@ static size_t rule_index(json_t *rules, const struct fwg_finding *f, enum fwg_le
 	}
 	char text[256];
 	snprintf(text, sizeof(text), "fwguard %s engine rule %.180s", f->engine ? f->engine : "",
-		f->rule);
+		rule);
 	json_t *r = json_pack("{s:o, s:{s:o}, s:{s:s}, s:{s:s, s:[s, s]}}",
-		"id", str(f->rule),
+		"id", str(rule),
 		"shortDescription", "text", str(text),
 		"defaultConfiguration", "level", sarif_level(f->severity),
 		"properties", "security-severity", security_severity(f->severity),
 		"tags", "security", f->engine ? f->engine : "fwguard");
-	if (r)
-		json_array_append_new(rules, r);
+	if (!r || json_array_append_new(rules, r) != 0)
+		return SIZE_MAX;
 	levels[*count] = f->severity;
 	return (*count)++;
 }
@@ -178,9 +183,13 @@ enum fwg_status fwg_write_sarif(const struct fwg_image *image, const struct fwg_
 	for (size_t i = 0; i < n; i++) {
 		const struct fwg_finding *f = &analysis->findings[i];
 		size_t idx = rule_index(rules, f, levels, &rule_count);
-		json_t *r = json_object();
-		if (!r)
-			break;
+		json_t *r = idx != SIZE_MAX ? json_object() : NULL;
+		if (!r) {
+			free(levels);
+			json_decref(rules);
+			json_decref(results);
+			return FWG_NOMEM;
+		}
 		set_str(r, "ruleId", f->rule);
 		json_object_set_new(r, "ruleIndex", json_integer((json_int_t)idx));
 		json_object_set_new(r, "level", json_string(sarif_level(f->severity)));
@@ -196,7 +205,12 @@ enum fwg_status fwg_write_sarif(const struct fwg_image *image, const struct fwg_
 		json_t *props = properties_json(f);
 		if (props)
 			json_object_set_new(r, "properties", props);
-		json_array_append_new(results, r);
+		if (json_array_append_new(results, r) != 0) {
+			free(levels);
+			json_decref(rules);
+			json_decref(results);
+			return FWG_NOMEM;
+		}
 	}
 	free(levels);
 	json_t *driver = json_pack("{s:s, s:s, s:s, s:o}", "name", "fwguard", "version",
