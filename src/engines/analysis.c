@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "../core/array.h"
 #include "engine.h"
 #include "suppress.h"
 #include "../core/image.h"
@@ -90,24 +91,9 @@ static char *dup_or_null(struct fwg_analysis *a, const char *s)
 	return d;
 }
 
-static bool grow(void **items, size_t *cap, size_t count, size_t item_size)
-{
-	if (count < *cap)
-		return true;
-	size_t ncap = *cap ? *cap * 2 : 16;
-	if (ncap > SIZE_MAX / item_size)
-		return false;
-	void *n = realloc(*items, ncap * item_size);
-	if (!n)
-		return false;
-	*items = n;
-	*cap = ncap;
-	return true;
-}
-
 struct fwg_finding *fwg_report(struct fwg_analysis *a, const struct fwg_finding_desc *d)
 {
-	if (!grow((void **)&a->findings, &a->finding_cap, a->finding_count, sizeof(*a->findings))) {
+	if (!fwg_array_reserve((void **)&a->findings, &a->finding_cap, a->finding_count, sizeof(*a->findings))) {
 		a->alloc_failed = true;
 		return NULL;
 	}
@@ -250,7 +236,7 @@ struct fwg_software *fwg_sbom_add(struct fwg_analysis *a, const char *name, cons
 	bool module = node && node->has_guid && !node->fs;
 	struct fwg_software *sw = sw_lookup(a, name, version, module ? node->guid : NULL);
 	if (!sw) {
-		if (!grow((void **)&a->software, &a->software_cap, a->software_count,
+		if (!fwg_array_reserve((void **)&a->software, &a->software_cap, a->software_count,
 				sizeof(*a->software))) {
 			a->alloc_failed = true;
 			return NULL;
@@ -276,7 +262,7 @@ struct fwg_software *fwg_sbom_add(struct fwg_analysis *a, const char *name, cons
 		}
 		sw_index_add(a, a->software_count - 1);
 	}
-	if (!grow((void **)&sw->evidence, &sw->evidence_cap, sw->evidence_count,
+	if (!fwg_array_reserve((void **)&sw->evidence, &sw->evidence_cap, sw->evidence_count,
 			sizeof(*sw->evidence))) {
 		a->alloc_failed = true;
 		return sw;

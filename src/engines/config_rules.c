@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/array.h"
 #include "config.h"
 
 static const char *const list_names[] = {
@@ -38,17 +39,7 @@ static const char *const list_names[] = {
 
 static bool grow(void **items, size_t *cap, size_t count, size_t size)
 {
-	if (count < *cap)
-		return true;
-	if (count >= CFG_MAX_ITEMS)
-		return false;
-	size_t ncap = *cap ? *cap * 2 : 16;
-	void *n = realloc(*items, ncap * size);
-	if (!n)
-		return false;
-	*items = n;
-	*cap = ncap;
-	return true;
+	return count < CFG_MAX_ITEMS && fwg_array_reserve(items, cap, count, size);
 }
 
 static char *dupn(const char *s, size_t n)

@@ -51,6 +51,7 @@
 
 #include <jansson.h>
 
+#include "../core/array.h"
 #include "engine.h"
 #include "elf_symbols.h"
 #include "../core/image.h"
@@ -137,17 +138,10 @@ static char *xdup(struct ipmi_ctx *x, const char *s)
 
 static bool grow(struct ipmi_ctx *x, void **v, size_t *cap, size_t n, size_t item)
 {
-	if (n < *cap)
+	if (fwg_array_reserve(v, cap, n, item))
 		return true;
-	size_t ncap = *cap ? *cap * 2 : 64;
-	void *nv = realloc(*v, ncap * item);
-	if (!nv) {
-		fail_nomem(x);
-		return false;
-	}
-	*v = nv;
-	*cap = ncap;
-	return true;
+	fail_nomem(x);
+	return false;
 }
 
 /* A byte value from JSON: an integer or a "0x.." / decimal string. */

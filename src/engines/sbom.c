@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/array.h"
 #include "sbom.h"
 #include "../core/guid.h"
 
@@ -64,21 +65,6 @@ struct sbom_ctx {
 	size_t deferred_count, deferred_cap;
 	enum fwg_status st;
 };
-
-static bool grow(void **items, size_t *cap, size_t count, size_t item_size)
-{
-	if (count < *cap)
-		return true;
-	size_t ncap = *cap ? *cap * 2 : 16;
-	if (ncap > SIZE_MAX / item_size)
-		return false;
-	void *n = realloc(*items, ncap * item_size);
-	if (!n)
-		return false;
-	*items = n;
-	*cap = ncap;
-	return true;
-}
 
 /* ---- identity: purl and CPE ---------------------------------------- */
 
@@ -240,7 +226,7 @@ static void defer(struct sbom_ctx *c, size_t def, const struct fwg_node *node, c
 	for (size_t i = c->deferred_count; i > 0 && c->deferred[i - 1].node == node; i--)
 		if (c->deferred[i - 1].def == def)
 			return;
-	if (!grow((void **)&c->deferred, &c->deferred_cap, c->deferred_count,
+	if (!fwg_array_reserve((void **)&c->deferred, &c->deferred_cap, c->deferred_count,
 			sizeof(*c->deferred))) {
 		c->a->alloc_failed = true;
 		return;

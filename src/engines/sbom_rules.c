@@ -16,27 +16,13 @@
 
 #include <jansson.h>
 
+#include "../core/array.h"
 #include "sbom.h"
 
 #define MAX_PACK_DEFS 4096
 #define MAX_PACK_PATTERNS 16384
 #define MAX_LIST_ITEMS 256
 #define MAX_WITHIN 256
-
-static bool grow(void **items, size_t *cap, size_t count, size_t item_size)
-{
-	if (count < *cap)
-		return true;
-	size_t ncap = *cap ? *cap * 2 : 16;
-	if (ncap > SIZE_MAX / item_size)
-		return false;
-	void *n = realloc(*items, ncap * item_size);
-	if (!n)
-		return false;
-	*items = n;
-	*cap = ncap;
-	return true;
-}
 
 static void def_free(struct sbom_def *d)
 {
@@ -178,7 +164,7 @@ static bool load_pattern(struct sbom_pack *pack, size_t def, json_t *p, char *er
 		snprintf(err, err_size, "a string pattern must be an object");
 		return false;
 	}
-	if (pack->pattern_count >= MAX_PACK_PATTERNS || !grow((void **)&pack->patterns,
+	if (pack->pattern_count >= MAX_PACK_PATTERNS || !fwg_array_reserve((void **)&pack->patterns,
 			&pack->pattern_cap, pack->pattern_count, sizeof(*pack->patterns))) {
 		snprintf(err, err_size, "too many patterns or out of memory");
 		return false;
@@ -292,7 +278,7 @@ static bool load_def(struct sbom_pack *pack, json_t *c, char *err, size_t err_si
 		snprintf(err, err_size, "a component must be an object");
 		return false;
 	}
-	if (pack->def_count >= MAX_PACK_DEFS || !grow((void **)&pack->defs, &pack->def_cap,
+	if (pack->def_count >= MAX_PACK_DEFS || !fwg_array_reserve((void **)&pack->defs, &pack->def_cap,
 			pack->def_count, sizeof(*pack->defs))) {
 		snprintf(err, err_size, "too many components or out of memory");
 		return false;
@@ -413,7 +399,7 @@ static enum fwg_status load_dir(struct fwg_analysis *a, struct sbom_pack *pack, 
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.' || !has_suffix(e->d_name, suffix))
 			continue;
-		if (!grow((void **)&names, &cap, count, sizeof(*names)) ||
+		if (!fwg_array_reserve((void **)&names, &cap, count, sizeof(*names)) ||
 				!(names[count] = strdup(e->d_name))) {
 			st = fwg_analysis_fail(a, FWG_NOMEM, "sbom: out of memory listing %s", dir);
 			break;

@@ -29,40 +29,7 @@
 #include "../core/guid.h"
 #include "../core/text.h"
 #include "../engines/engine.h"
-
-/* A JSON string from text that came from the image (escaped if jansson
- * refuses it as UTF-8). */
-static json_t *str(const char *s)
-{
-	json_t *j = json_string(s ? s : "");
-	if (j)
-		return j;
-	char *e = fwg_text_escape_name(s, strlen(s));
-	j = e ? json_string(e) : NULL;
-	free(e);
-	return j;
-}
-
-static void set_str(json_t *o, const char *key, const char *s)
-{
-	if (s)
-		json_object_set_new(o, key, str(s));
-}
-
-static void timestamp(char *out, size_t size)
-{
-	const char *epoch = getenv("SOURCE_DATE_EPOCH");
-	time_t t = epoch && *epoch ? (time_t)strtoll(epoch, NULL, 10) : time(NULL);
-	struct tm tm;
-	if (!gmtime_r(&t, &tm) || !strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(out, size, "1970-01-01T00:00:00Z");
-}
-
-static const char *basename_of(const char *path)
-{
-	const char *slash = path ? strrchr(path, '/') : NULL;
-	return slash ? slash + 1 : path ? path : "image";
-}
+#include "json_text.h"
 
 static int hexval(char c)
 {
@@ -125,7 +92,7 @@ static json_t *hashes_of(const struct fwg_node *node)
 static void add_property(json_t *props, const char *name, const char *value)
 {
 	if (value)
-		json_array_append_new(props, json_pack("{s:s, s:o}", "name", name, "value", str(value)));
+		json_array_append_new(props, json_pack("{s:s, s:o}", "name", name, "value", fwg_json_str(value)));
 }
 
 static const char *location_of(const struct fwg_node *node)
@@ -151,15 +118,15 @@ static json_t *evidence_json(const struct fwg_software *s)
 			char value[640];
 			snprintf(value, sizeof(value), "%s: %s", e->method ? e->method : "unknown",
 				e->detail ? e->detail : "");
-			json_object_set_new(m, "value", str(value));
+			json_object_set_new(m, "value", fwg_json_str(value));
 			json_array_append_new(methods, m);
 		}
 		const char *loc = location_of(e->node);
 		if (loc) {
 			json_t *o = json_object();
-			set_str(o, "location", loc);
+			fwg_json_set_text(o, "location", loc);
 			if (e->node && e->node->fs && fwg_node_path(e->node))
-				set_str(o, "additionalContext", fwg_node_path(e->node));
+				fwg_json_set_text(o, "additionalContext", fwg_node_path(e->node));
 			json_array_append_new(occ, o);
 		}
 	}
@@ -179,12 +146,12 @@ static json_t *component_json(const struct fwg_software *s)
 	if (!c)
 		return NULL;
 	json_object_set_new(c, "type", json_string(cdx_type(s->kind)));
-	set_str(c, "bom-ref", s->bom_ref);
+	fwg_json_set_text(c, "bom-ref", s->bom_ref);
 	if (s->supplier)
-		json_object_set_new(c, "supplier", json_pack("{s:o}", "name", str(s->supplier)));
-	set_str(c, "name", s->name);
-	set_str(c, "version", s->version);
-	set_str(c, "description", s->description);
+		json_object_set_new(c, "supplier", json_pack("{s:o}", "name", fwg_json_str(s->supplier)));
+	fwg_json_set_text(c, "name", s->name);
+	fwg_json_set_text(c, "version", s->version);
+	fwg_json_set_text(c, "description", s->description);
 	if (s->node) {
 		json_t *h = hashes_of(s->node);
 		if (h && json_array_size(h))
@@ -192,8 +159,8 @@ static json_t *component_json(const struct fwg_software *s)
 		else
 			json_decref(h);
 	}
-	set_str(c, "cpe", s->cpe);
-	set_str(c, "purl", s->purl);
+	fwg_json_set_text(c, "cpe", s->cpe);
+	fwg_json_set_text(c, "purl", s->purl);
 	json_t *props = json_array();
 	if (props) {
 		if (s->has_guid) {
@@ -293,19 +260,19 @@ static json_t *vuln_entry(const struct fwg_finding *f, const struct vgroup *g, s
 	snprintf(bref, sizeof(bref), "vuln-%zu", number);
 	json_t *v = json_object();
 	if (!v || json_object_set_new(v, "bom-ref", json_string(bref)) != 0 ||
-			json_object_set_new(v, "id", str(f->cve)) != 0) {
+			json_object_set_new(v, "id", fwg_json_str(f->cve)) != 0) {
 		json_decref(v);
 		return NULL;
 	}
 	json_object_set_new(v, "source", vuln_source(f->cve));
 	json_object_set_new(v, "ratings", json_pack("[{s:s, s:s}]", "severity",
 		cdx_severity(g->severity), "method", "other"));
-	set_str(v, "description", f->message);
-	set_str(v, "detail", f->evidence);
-	set_str(v, "recommendation", f->remediation);
+	fwg_json_set_text(v, "description", f->message);
+	fwg_json_set_text(v, "detail", f->evidence);
+	fwg_json_set_text(v, "recommendation", f->remediation);
 	if (g->all_suppressed)
 		json_object_set_new(v, "analysis", json_pack("{s:s, s:o}", "state", "not_affected",
-			"detail", str(f->suppress_reason ? f->suppress_reason : "suppressed")));
+			"detail", fwg_json_str(f->suppress_reason ? f->suppress_reason : "suppressed")));
 	return v;
 }
 
@@ -393,7 +360,7 @@ enum fwg_status fwg_write_cyclonedx(const struct fwg_image *image, const struct 
 	const char *sha = root ? fwg_node_hash_hex(root, FWG_HASH_SHA256) : NULL;
 	char serial[64], when[32];
 	serial_number(sha, serial, sizeof(serial));
-	timestamp(when, sizeof(when));
+	fwg_json_timestamp(when, sizeof(when));
 
 	json_t *doc = json_object();
 	if (!doc)
@@ -405,7 +372,7 @@ enum fwg_status fwg_write_cyclonedx(const struct fwg_image *image, const struct 
 	json_object_set_new(doc, "version", json_integer(1));
 
 	json_t *image_c = json_pack("{s:s, s:s, s:o}", "type", "firmware", "bom-ref", "image",
-		"name", str(basename_of(fwg_image_path(image))));
+		"name", fwg_json_str(fwg_json_basename(fwg_image_path(image))));
 	if (image_c && root) {
 		json_t *h = hashes_of(root);
 		if (h && json_array_size(h))
@@ -434,7 +401,7 @@ enum fwg_status fwg_write_cyclonedx(const struct fwg_image *image, const struct 
 			json_decref(depends);
 			return FWG_NOMEM;
 		}
-		json_array_append_new(depends, str(s->bom_ref));
+		json_array_append_new(depends, fwg_json_str(s->bom_ref));
 	}
 	json_object_set_new(doc, "components", components);
 	json_object_set_new(doc, "dependencies", json_pack("[{s:s, s:o}]", "ref", "image",

@@ -29,6 +29,7 @@
 
 #include "../core/guid.h"
 #include "../engines/engine.h"
+#include "json_text.h"
 #include "../core/image.h"
 #include "../core/text.h"
 
@@ -42,26 +43,10 @@ static const char *severity_name(enum fwg_severity s)
 	return "unknown";
 }
 
-/* Text from the image as a JSON string.  Handlers make names printable,
- * but a name that is not valid UTF-8 would make jansson refuse the string
- * and drop the field: escape it instead (\xNN), never lose it. */
-static json_t *text(const char *s)
-{
-	if (!s)
-		return json_null();
-	json_t *j = json_string(s);
-	if (j)
-		return j;
-	char *escaped = fwg_text_escape_name(s, strlen(s));
-	j = escaped ? json_string(escaped) : NULL;
-	free(escaped);
-	return j ? j : json_string("");
-}
-
 static json_t *attr_value(const struct fwg_node *n, const struct fwg_attr *a)
 {
 	switch (a->kind) {
-	case FWG_ATTR_STR: return text(a->str ? a->str : "");
+	case FWG_ATTR_STR: return fwg_json_text(a->str ? a->str : "");
 	case FWG_ATTR_INT: return json_integer((json_int_t)a->num);
 	case FWG_ATTR_BOOL: return json_boolean(a->num != 0);
 	case FWG_ATTR_HEX: return json_string(fwg_node_attr(n, a->key));
@@ -80,7 +65,7 @@ static json_t *hex_or_null(const struct fwg_node *n, enum fwg_hash_kind k)
 static void add_fs_fields(json_t *o, const struct fwg_node *n)
 {
 	const struct fwg_fs_info *fs = n->fs;
-	json_object_set_new_nocheck(o, "fs_path", text(fs->path));
+	json_object_set_new_nocheck(o, "fs_path", fwg_json_text(fs->path));
 	json_object_set_new_nocheck(o, "mode", json_integer(fs->mode));
 	json_object_set_new_nocheck(o, "uid", json_integer(fs->uid));
 	json_object_set_new_nocheck(o, "gid", json_integer(fs->gid));
@@ -89,7 +74,7 @@ static void add_fs_fields(json_t *o, const struct fwg_node *n)
 	if (fs->inode)
 		json_object_set_new_nocheck(o, "inode", json_integer((json_int_t)fs->inode));
 	if (fs->link_target)
-		json_object_set_new_nocheck(o, "link_target", text(fs->link_target));
+		json_object_set_new_nocheck(o, "link_target", fwg_json_text(fs->link_target));
 	if (n->type == FWG_TYPE_FILE)
 		json_object_set_new_nocheck(o, "kind", json_string(fs->kind));
 	if (n->type == FWG_TYPE_DEVICE) {
@@ -126,7 +111,7 @@ static bool add_component(struct fwg_node *n, void *user)
 	json_object_set_new_nocheck(o, "id", json_integer((json_int_t)n->id));
 	json_object_set_new_nocheck(o, "parent", n->parent ? json_integer((json_int_t)n->parent->id) : json_null());
 	json_object_set_new_nocheck(o, "type", json_string(n->type));
-	json_object_set_new_nocheck(o, "name", text(n->name));
+	json_object_set_new_nocheck(o, "name", fwg_json_text(n->name));
 	json_object_set_new_nocheck(o, "guid", n->has_guid ? json_string(g) : json_null());
 	json_object_set_new_nocheck(o, "offset", json_integer((json_int_t)n->offset));
 	json_object_set_new_nocheck(o, "size", json_integer((json_int_t)n->size));
@@ -137,7 +122,7 @@ static bool add_component(struct fwg_node *n, void *user)
 		json_object_set_new_nocheck(o, "sha1", hex_or_null(n, FWG_HASH_SHA1));
 	if (js->hashes & FWG_HASH_SHA384)
 		json_object_set_new_nocheck(o, "sha384", hex_or_null(n, FWG_HASH_SHA384));
-	json_object_set_new_nocheck(o, "path", text(n->path ? n->path : ""));
+	json_object_set_new_nocheck(o, "path", fwg_json_text(n->path ? n->path : ""));
 	json_object_set_new_nocheck(o, "depth", json_integer(n->depth));
 	if (n->body_decoded)
 		json_object_set_new_nocheck(o, "decoded_size", json_integer((json_int_t)n->body_size));
@@ -160,11 +145,11 @@ static bool add_component(struct fwg_node *n, void *user)
 			return false;
 		}
 		json_object_set_new_nocheck(a, "component", json_integer((json_int_t)n->id));
-		json_object_set_new_nocheck(a, "path", text(n->path ? n->path : ""));
+		json_object_set_new_nocheck(a, "path", fwg_json_text(n->path ? n->path : ""));
 		json_object_set_new_nocheck(a, "severity", json_string(severity_name(d->severity)));
 		json_object_set_new_nocheck(a, "code", json_string(d->code));
 		json_object_set_new_nocheck(a, "offset", json_integer((json_int_t)d->offset));
-		json_object_set_new_nocheck(a, "message", text(d->message));
+		json_object_set_new_nocheck(a, "message", fwg_json_text(d->message));
 		json_array_append_new(js->anomalies, a);
 	}
 	return true;
@@ -177,13 +162,7 @@ static json_t *node_id(const struct fwg_node *n)
 
 static json_t *node_path(const struct fwg_node *n)
 {
-	return text(n && n->path ? n->path : "/");
-}
-
-static void set_text_if(json_t *o, const char *key, const char *value)
-{
-	if (value)
-		json_object_set_new_nocheck(o, key, text(value));
+	return fwg_json_text(n && n->path ? n->path : "/");
 }
 
 static const char *privilege_name(int p)
@@ -206,18 +185,18 @@ static json_t *finding_json(const struct fwg_finding *f)
 	json_t *o = json_object();
 	if (!o)
 		return NULL;
-	json_object_set_new_nocheck(o, "rule", text(f->rule));
+	json_object_set_new_nocheck(o, "rule", fwg_json_text(f->rule));
 	json_object_set_new_nocheck(o, "engine", json_string(f->engine ? f->engine : ""));
 	json_object_set_new_nocheck(o, "severity", json_string(fwg_level_name(f->severity)));
 	json_object_set_new_nocheck(o, "confidence", json_string(fwg_confidence_name(f->confidence)));
 	json_object_set_new_nocheck(o, "component", node_id(f->node));
 	json_object_set_new_nocheck(o, "path", node_path(f->node));
-	set_text_if(o, "fs_path", fwg_node_fs_path(f->node));
-	set_text_if(o, "cve", f->cve);
-	json_object_set_new_nocheck(o, "message", text(f->message));
-	set_text_if(o, "evidence", f->evidence);
-	set_text_if(o, "remediation", f->remediation);
-	set_text_if(o, "software", f->software_ref);
+	fwg_json_set_text(o, "fs_path", fwg_node_fs_path(f->node));
+	fwg_json_set_text(o, "cve", f->cve);
+	json_object_set_new_nocheck(o, "message", fwg_json_text(f->message));
+	fwg_json_set_text(o, "evidence", f->evidence);
+	fwg_json_set_text(o, "remediation", f->remediation);
+	fwg_json_set_text(o, "software", f->software_ref);
 	if (f->ipmi) {
 		json_object_set_new_nocheck(o, "netfn", json_integer(f->ipmi->netfn));
 		json_object_set_new_nocheck(o, "cmd", json_integer(f->ipmi->cmd));
@@ -226,11 +205,11 @@ static json_t *finding_json(const struct fwg_finding *f)
 		json_object_set_new_nocheck(o, "privilege_name",
 			json_string(privilege_name(f->ipmi->privilege)));
 		json_object_set_new_nocheck(o, "enabled", json_boolean(f->ipmi->enabled));
-		json_object_set_new_nocheck(o, "handler", text(f->ipmi->handler));
-		json_object_set_new_nocheck(o, "table", text(f->ipmi->table));
+		json_object_set_new_nocheck(o, "handler", fwg_json_text(f->ipmi->handler));
+		json_object_set_new_nocheck(o, "table", fwg_json_text(f->ipmi->table));
 	}
 	json_object_set_new_nocheck(o, "suppressed", json_boolean(f->suppressed));
-	set_text_if(o, "suppress_reason", f->suppress_reason);
+	fwg_json_set_text(o, "suppress_reason", f->suppress_reason);
 	return o;
 }
 
@@ -245,13 +224,13 @@ static json_t *software_json(const struct fwg_software *s)
 	char g[FWG_GUID_TEXT_LEN];
 	if (s->has_guid)
 		fwg_guid_format(s->guid, g);
-	json_object_set_new_nocheck(o, "ref", text(s->bom_ref));
-	json_object_set_new_nocheck(o, "name", text(s->name));
-	json_object_set_new_nocheck(o, "version", text(s->version));
-	json_object_set_new_nocheck(o, "kind", text(s->kind));
-	json_object_set_new_nocheck(o, "supplier", text(s->supplier));
-	json_object_set_new_nocheck(o, "purl", text(s->purl));
-	json_object_set_new_nocheck(o, "cpe", text(s->cpe));
+	json_object_set_new_nocheck(o, "ref", fwg_json_text(s->bom_ref));
+	json_object_set_new_nocheck(o, "name", fwg_json_text(s->name));
+	json_object_set_new_nocheck(o, "version", fwg_json_text(s->version));
+	json_object_set_new_nocheck(o, "kind", fwg_json_text(s->kind));
+	json_object_set_new_nocheck(o, "supplier", fwg_json_text(s->supplier));
+	json_object_set_new_nocheck(o, "purl", fwg_json_text(s->purl));
+	json_object_set_new_nocheck(o, "cpe", fwg_json_text(s->cpe));
 	json_object_set_new_nocheck(o, "guid", s->has_guid ? json_string(g) : json_null());
 	json_object_set_new_nocheck(o, "component", node_id(s->node));
 	for (size_t i = 0; i < s->evidence_count; i++) {
@@ -261,9 +240,9 @@ static json_t *software_json(const struct fwg_software *s)
 			break;
 		json_object_set_new_nocheck(eo, "component", node_id(e->node));
 		json_object_set_new_nocheck(eo, "path", node_path(e->node));
-		set_text_if(eo, "fs_path", fwg_node_fs_path(e->node));
-		json_object_set_new_nocheck(eo, "method", text(e->method));
-		json_object_set_new_nocheck(eo, "detail", text(e->detail));
+		fwg_json_set_text(eo, "fs_path", fwg_node_fs_path(e->node));
+		json_object_set_new_nocheck(eo, "method", fwg_json_text(e->method));
+		json_object_set_new_nocheck(eo, "detail", fwg_json_text(e->detail));
 		json_array_append_new(ev, eo);
 	}
 	json_object_set_new_nocheck(o, "evidence", ev);
@@ -314,7 +293,7 @@ enum fwg_status fwg_write_json_analysis(const struct fwg_image *image,
 	const struct fwg_node *root = image->root;
 	json_object_set_new_nocheck(doc, "tool", json_string("fwguard"));
 	json_object_set_new_nocheck(doc, "version", json_string(FWG_VERSION_STRING));
-	json_object_set_new_nocheck(img, "path", text(image->path));
+	json_object_set_new_nocheck(img, "path", fwg_json_text(image->path));
 	json_object_set_new_nocheck(img, "size", json_integer((json_int_t)root->size));
 	json_object_set_new_nocheck(img, "sha256", hex_or_null(root, FWG_HASH_SHA256));
 	json_object_set_new_nocheck(doc, "image", img);

@@ -24,23 +24,7 @@
 
 #include "../core/text.h"
 #include "../engines/engine.h"
-
-static json_t *str(const char *s)
-{
-	json_t *j = json_string(s ? s : "");
-	if (j)
-		return j;
-	char *e = fwg_text_escape_name(s, strlen(s));
-	j = e ? json_string(e) : NULL;
-	free(e);
-	return j;
-}
-
-static void set_str(json_t *o, const char *key, const char *s)
-{
-	if (s)
-		json_object_set_new(o, key, str(s));
-}
+#include "json_text.h"
 
 static const char *sarif_level(enum fwg_level l)
 {
@@ -83,24 +67,18 @@ static char *uri_encode(const char *s)
 	return out;
 }
 
-static const char *basename_of(const char *path)
-{
-	const char *slash = path ? strrchr(path, '/') : NULL;
-	return slash ? slash + 1 : path ? path : "image";
-}
-
 static json_t *location_json(const struct fwg_image *image, const struct fwg_finding *f)
 {
 	const char *fs = fwg_node_fs_path(f->node);
 	const char *path = f->node ? fwg_node_path(f->node) : NULL;
-	const char *where = fs ? fs : path ? path : basename_of(fwg_image_path(image));
+	const char *where = fs ? fs : path ? path : fwg_json_basename(fwg_image_path(image));
 	char *uri = uri_encode(where);
 	json_t *loc = json_pack("{s:{s:{s:o}}}", "physicalLocation", "artifactLocation", "uri",
-		str(uri ? uri : "image"));
+		fwg_json_str(uri ? uri : "image"));
 	free(uri);
 	if (loc && path)
 		json_object_set_new(loc, "logicalLocations", json_pack("[{s:o, s:s}]",
-			"fullyQualifiedName", str(path), "kind", "module"));
+			"fullyQualifiedName", fwg_json_str(path), "kind", "module"));
 	return loc;
 }
 
@@ -111,12 +89,12 @@ static json_t *properties_json(const struct fwg_finding *f)
 		return NULL;
 	json_object_set_new(p, "severity", json_string(fwg_level_name(f->severity)));
 	json_object_set_new(p, "confidence", json_string(fwg_confidence_name(f->confidence)));
-	set_str(p, "engine", f->engine);
-	set_str(p, "cve", f->cve);
-	set_str(p, "evidence", f->evidence);
-	set_str(p, "remediation", f->remediation);
-	set_str(p, "software", f->software_ref);
-	set_str(p, "fs_path", fwg_node_fs_path(f->node));
+	fwg_json_set_text(p, "engine", f->engine);
+	fwg_json_set_text(p, "cve", f->cve);
+	fwg_json_set_text(p, "evidence", f->evidence);
+	fwg_json_set_text(p, "remediation", f->remediation);
+	fwg_json_set_text(p, "software", f->software_ref);
+	fwg_json_set_text(p, "fs_path", fwg_node_fs_path(f->node));
 	if (f->node)
 		json_object_set_new(p, "component", json_integer((json_int_t)fwg_node_id(f->node)));
 	if (f->ipmi) {
@@ -124,8 +102,8 @@ static json_t *properties_json(const struct fwg_finding *f)
 		json_object_set_new(p, "cmd", json_integer(f->ipmi->cmd));
 		json_object_set_new(p, "privilege", json_integer(f->ipmi->privilege));
 		json_object_set_new(p, "enabled", json_boolean(f->ipmi->enabled));
-		set_str(p, "handler", f->ipmi->handler);
-		set_str(p, "table", f->ipmi->table);
+		fwg_json_set_text(p, "handler", f->ipmi->handler);
+		fwg_json_set_text(p, "table", f->ipmi->table);
 	}
 	return p;
 }
@@ -156,8 +134,8 @@ static size_t rule_index(json_t *rules, const struct fwg_finding *f, enum fwg_le
 	snprintf(text, sizeof(text), "fwguard %s engine rule %.180s", f->engine ? f->engine : "",
 		rule);
 	json_t *r = json_pack("{s:o, s:{s:o}, s:{s:s}, s:{s:s, s:[s, s]}}",
-		"id", str(rule),
-		"shortDescription", "text", str(text),
+		"id", fwg_json_str(rule),
+		"shortDescription", "text", fwg_json_str(text),
 		"defaultConfiguration", "level", sarif_level(f->severity),
 		"properties", "security-severity", security_severity(f->severity),
 		"tags", "security", f->engine ? f->engine : "fwguard");
@@ -190,18 +168,18 @@ enum fwg_status fwg_write_sarif(const struct fwg_image *image, const struct fwg_
 			json_decref(results);
 			return FWG_NOMEM;
 		}
-		set_str(r, "ruleId", f->rule);
+		fwg_json_set_text(r, "ruleId", f->rule);
 		json_object_set_new(r, "ruleIndex", json_integer((json_int_t)idx));
 		json_object_set_new(r, "level", json_string(sarif_level(f->severity)));
 		json_object_set_new(r, "message", json_pack("{s:o}", "text",
-			str(f->message && f->message[0] ? f->message : f->rule)));
+			fwg_json_str(f->message && f->message[0] ? f->message : f->rule)));
 		json_t *loc = location_json(image, f);
 		if (loc)
 			json_object_set_new(r, "locations", json_pack("[o]", loc));
 		if (f->suppressed)
 			json_object_set_new(r, "suppressions", json_pack("[{s:s, s:s, s:o}]", "kind",
 				"external", "status", "accepted", "justification",
-				str(f->suppress_reason ? f->suppress_reason : "suppressed")));
+				fwg_json_str(f->suppress_reason ? f->suppress_reason : "suppressed")));
 		json_t *props = properties_json(f);
 		if (props)
 			json_object_set_new(r, "properties", props);
@@ -218,7 +196,7 @@ enum fwg_status fwg_write_sarif(const struct fwg_image *image, const struct fwg_
 	const struct fwg_node *root = fwg_image_root(image);
 	const char *sha = root ? fwg_node_hash_hex(root, FWG_HASH_SHA256) : NULL;
 	json_t *artifact = json_pack("{s:{s:o}}", "location", "uri",
-		str(basename_of(fwg_image_path(image))));
+		fwg_json_str(fwg_json_basename(fwg_image_path(image))));
 	if (artifact && sha)
 		json_object_set_new(artifact, "hashes", json_pack("{s:s}", "sha-256", sha));
 	json_t *run = json_pack("{s:{s:o}, s:[o], s:[{s:b}], s:o}", "tool", "driver", driver,

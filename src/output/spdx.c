@@ -24,38 +24,7 @@
 #include "../core/guid.h"
 #include "../core/text.h"
 #include "../engines/engine.h"
-
-static json_t *str(const char *s)
-{
-	json_t *j = json_string(s ? s : "");
-	if (j)
-		return j;
-	char *e = fwg_text_escape_name(s, strlen(s));
-	j = e ? json_string(e) : NULL;
-	free(e);
-	return j;
-}
-
-static void set_str(json_t *o, const char *key, const char *s)
-{
-	if (s)
-		json_object_set_new(o, key, str(s));
-}
-
-static void timestamp(char *out, size_t size)
-{
-	const char *epoch = getenv("SOURCE_DATE_EPOCH");
-	time_t t = epoch && *epoch ? (time_t)strtoll(epoch, NULL, 10) : time(NULL);
-	struct tm tm;
-	if (!gmtime_r(&t, &tm) || !strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(out, size, "1970-01-01T00:00:00Z");
-}
-
-static const char *basename_of(const char *path)
-{
-	const char *slash = path ? strrchr(path, '/') : NULL;
-	return slash ? slash + 1 : path ? path : "image";
-}
+#include "json_text.h"
 
 static const char *purpose(const char *kind)
 {
@@ -101,7 +70,7 @@ static void add_ref(json_t *refs, const char *category, const char *type, const 
 {
 	if (locator)
 		json_array_append_new(refs, json_pack("{s:s, s:s, s:o}", "referenceCategory", category,
-			"referenceType", type, "referenceLocator", str(locator)));
+			"referenceType", type, "referenceLocator", fwg_json_str(locator)));
 }
 
 static const char *location_of(const struct fwg_node *node)
@@ -136,13 +105,13 @@ static json_t *package_json(const struct fwg_software *s, const struct fwg_analy
 	json_t *p = json_object();
 	if (!p)
 		return NULL;
-	set_str(p, "name", s->name);
+	fwg_json_set_text(p, "name", s->name);
 	json_object_set_new(p, "SPDXID", json_string(id));
-	set_str(p, "versionInfo", s->version);
+	fwg_json_set_text(p, "versionInfo", s->version);
 	if (s->supplier) {
 		char sup[320];
 		snprintf(sup, sizeof(sup), "Organization: %.300s", s->supplier);
-		set_str(p, "supplier", sup);
+		fwg_json_set_text(p, "supplier", sup);
 	}
 	json_object_set_new(p, "downloadLocation", json_string("NOASSERTION"));
 	json_object_set_new(p, "filesAnalyzed", json_false());
@@ -156,11 +125,11 @@ static json_t *package_json(const struct fwg_software *s, const struct fwg_analy
 	json_object_set_new(p, "licenseConcluded", json_string("NOASSERTION"));
 	json_object_set_new(p, "licenseDeclared", json_string("NOASSERTION"));
 	json_object_set_new(p, "copyrightText", json_string("NOASSERTION"));
-	set_str(p, "description", s->description);
+	fwg_json_set_text(p, "description", s->description);
 	json_object_set_new(p, "primaryPackagePurpose", json_string(purpose(s->kind)));
 	char *si = source_info(s);
 	if (si)
-		set_str(p, "sourceInfo", si);
+		fwg_json_set_text(p, "sourceInfo", si);
 	free(si);
 	char comment[512] = "";
 	if (s->has_guid) {
@@ -168,7 +137,7 @@ static json_t *package_json(const struct fwg_software *s, const struct fwg_analy
 		fwg_guid_format(s->guid, g);
 		snprintf(comment, sizeof(comment), "UEFI module GUID %s at %.400s", g,
 			s->node ? fwg_node_path(s->node) : "?");
-		set_str(p, "comment", comment);
+		fwg_json_set_text(p, "comment", comment);
 	}
 	json_t *refs = json_array();
 	add_ref(refs, "PACKAGE-MANAGER", "purl", s->purl);
@@ -196,9 +165,9 @@ enum fwg_status fwg_write_spdx(const struct fwg_image *image, const struct fwg_a
 {
 	const struct fwg_node *root = fwg_image_root(image);
 	const char *sha = root ? fwg_node_hash_hex(root, FWG_HASH_SHA256) : NULL;
-	const char *base = basename_of(fwg_image_path(image));
+	const char *base = fwg_json_basename(fwg_image_path(image));
 	char when[32], ns[160], name[320];
-	timestamp(when, sizeof(when));
+	fwg_json_timestamp(when, sizeof(when));
 	snprintf(ns, sizeof(ns), "urn:fwguard:spdx:sha256:%s", sha ? sha : "unknown");
 	snprintf(name, sizeof(name), "fwguard SBOM of %.280s", base);
 
@@ -208,7 +177,7 @@ enum fwg_status fwg_write_spdx(const struct fwg_image *image, const struct fwg_a
 	json_object_set_new(doc, "spdxVersion", json_string("SPDX-2.3"));
 	json_object_set_new(doc, "dataLicense", json_string("CC0-1.0"));
 	json_object_set_new(doc, "SPDXID", json_string("SPDXRef-DOCUMENT"));
-	set_str(doc, "name", name);
+	fwg_json_set_text(doc, "name", name);
 	json_object_set_new(doc, "documentNamespace", json_string(ns));
 	json_t *creators = json_pack("[s]", "Tool: fwguard-" FWG_VERSION_STRING);
 	json_object_set_new(doc, "creationInfo", json_pack("{s:s, s:o}", "created", when,
@@ -223,7 +192,7 @@ enum fwg_status fwg_write_spdx(const struct fwg_image *image, const struct fwg_a
 		json_decref(doc);
 		return FWG_NOMEM;
 	}
-	set_str(img, "name", base);
+	fwg_json_set_text(img, "name", base);
 	json_object_set_new(img, "SPDXID", json_string("SPDXRef-Image"));
 	json_object_set_new(img, "downloadLocation", json_string("NOASSERTION"));
 	json_object_set_new(img, "filesAnalyzed", json_false());
