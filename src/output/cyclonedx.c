@@ -325,7 +325,13 @@ static json_t *vulnerabilities_json(const struct fwg_analysis *a)
 	for (size_t k = 0; k < ngroups; k++) {
 		json_t *v = vuln_entry(&a->findings[order[k]->first], order[k], k + 1);
 		json_t *affects = json_array();
-		if (!v || !affects || json_object_set_new(v, "affects", affects) != 0) {
+		if (!v || !affects) {
+			json_decref(v);
+			json_decref(affects);
+			goto nomem;
+		}
+		/* set_new consumes affects even when it fails. */
+		if (json_object_set_new(v, "affects", affects) != 0) {
 			json_decref(v);
 			goto nomem;
 		}
