@@ -47,6 +47,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../core/array.h"
 #include "config.h"
 
 #define MAX_ACCOUNTS 1024u          /* per file */
@@ -294,14 +295,8 @@ static struct crypt_entry *cache_add(struct cfg_crypt_cache *cc, const char *has
 {
 	if (cc->count >= MAX_CACHE)
 		return NULL;
-	if (cc->count == cc->cap) {
-		size_t ncap = cc->cap ? cc->cap * 2 : 32;
-		struct crypt_entry *nn = realloc(cc->entries, ncap * sizeof(*nn));
-		if (!nn)
-			return NULL;
-		cc->entries = nn;
-		cc->cap = ncap;
-	}
+	if (!fwg_array_reserve((void **)&cc->entries, &cc->cap, cc->count, sizeof(*cc->entries)))
+		return NULL;
 	struct crypt_entry *e = &cc->entries[cc->count++];
 	snprintf(e->hash, sizeof(e->hash), "%s", hash);
 	e->result = -2;
@@ -572,17 +567,12 @@ void cfg_accounts_file(struct cfg *c, const struct fwg_node *file, const char *p
 		return;
 	}
 	check_file(c, f, path);
-	if (c->account_file_count == c->account_file_cap) {
-		size_t ncap = c->account_file_cap ? c->account_file_cap * 2 : 8;
-		struct cfg_account_file **n = realloc(c->account_files, ncap * sizeof(*n));
-		if (!n) {
-			c->a->alloc_failed = true;
-			free(f->accounts);
-			free(f);
-			return;
-		}
-		c->account_files = n;
-		c->account_file_cap = ncap;
+	if (!fwg_array_reserve((void **)&c->account_files, &c->account_file_cap,
+			c->account_file_count, sizeof(*c->account_files))) {
+		c->a->alloc_failed = true;
+		free(f->accounts);
+		free(f);
+		return;
 	}
 	c->account_files[c->account_file_count++] = f;
 }

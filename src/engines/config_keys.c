@@ -49,6 +49,7 @@
 #include <openssl/sha.h>
 #include <openssl/x509.h>
 
+#include "../core/array.h"
 #include "config.h"
 
 #define MAX_BLOCKS 256u
@@ -113,15 +114,9 @@ static void remember_key(struct cfg *c, const struct fwg_node *node, EVP_PKEY *p
 	k.node = node;
 	if (c->key_count >= MAX_KEYS_SEEN)
 		return;
-	if (c->key_count == c->key_cap) {
-		size_t ncap = c->key_cap ? c->key_cap * 2 : 16;
-		struct cfg_key_seen *n = realloc(c->keys, ncap * sizeof(*n));
-		if (!n) {
-			c->a->alloc_failed = true;
-			return;
-		}
-		c->keys = n;
-		c->key_cap = ncap;
+	if (!fwg_array_reserve((void **)&c->keys, &c->key_cap, c->key_count, sizeof(*c->keys))) {
+		c->a->alloc_failed = true;
+		return;
 	}
 	c->keys[c->key_count++] = k;
 }

@@ -35,6 +35,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../core/array.h"
 #include "engine.h"
 #include "elf_symbols.h"
 #include "../core/image.h"
@@ -124,14 +125,8 @@ static bool list_add_line(struct word_list *l, char *line, bool with_level)
 	}
 	if (list_has(l, word, wlen) || l->n >= MAX_LIST_WORDS)
 		return true;
-	if (l->n == l->cap) {
-		size_t ncap = l->cap ? l->cap * 2 : 32;
-		struct word *nv = realloc(l->v, ncap * sizeof(*nv));
-		if (!nv)
-			return false;
-		l->v = nv;
-		l->cap = ncap;
-	}
+	if (!fwg_array_reserve((void **)&l->v, &l->cap, l->n, sizeof(*l->v)))
+		return false;
 	struct word *w = &l->v[l->n];
 	w->text = strndup(word, wlen);
 	w->reason = strdup(reason);

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/array.h"
 #include "elf_symbols.h"
 
 #define ELFCLASS32 1
@@ -373,15 +374,9 @@ static void push(struct rbuf *b, struct fwg_elf_reloc r)
 		b->truncated = true;
 		return;
 	}
-	if (b->n == b->cap) {
-		size_t ncap = b->cap ? b->cap * 2 : 64;
-		struct fwg_elf_reloc *nv = realloc(b->v, ncap * sizeof(*nv));
-		if (!nv) {
-			b->nomem = true;
-			return;
-		}
-		b->v = nv;
-		b->cap = ncap;
+	if (!fwg_array_reserve((void **)&b->v, &b->cap, b->n, sizeof(*b->v))) {
+		b->nomem = true;
+		return;
 	}
 	b->v[b->n++] = r;
 }

@@ -63,6 +63,7 @@
 
 #include <yara.h>
 
+#include "../core/array.h"
 #include "engine.h"
 #include "../core/guid.h"
 #include "../core/image.h"
@@ -168,15 +169,9 @@ static enum fwg_status add_dir(struct fwg_analysis *a, YR_COMPILER *c, struct co
 				dir, MAX_RULE_FILES);
 			break;
 		}
-		if (count == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			char **n = realloc(names, ncap * sizeof(*names));
-			if (!n) {
-				st = fwg_analysis_fail(a, FWG_NOMEM, "yara: out of memory");
-				break;
-			}
-			names = n;
-			cap = ncap;
+		if (!fwg_array_reserve((void **)&names, &cap, count, sizeof(*names))) {
+			st = fwg_analysis_fail(a, FWG_NOMEM, "yara: out of memory");
+			break;
 		}
 		char *path = NULL;
 		if (asprintf(&path, "%s/%s", dir, e->d_name) < 0) {
@@ -254,15 +249,10 @@ static bool already_reported(struct scan_state *s, const YR_RULE *rule)
 	for (size_t i = 0; i < s->reported_count; i++)
 		if (strcmp(s->reported[i]->identifier, rule->identifier) == 0)
 			return true;
-	if (s->reported_count == s->reported_cap) {
-		size_t ncap = s->reported_cap ? s->reported_cap * 2 : 8;
-		const YR_RULE **n = realloc(s->reported, ncap * sizeof(*n));
-		if (!n) {
-			s->a->alloc_failed = true;
-			return true;
-		}
-		s->reported = n;
-		s->reported_cap = ncap;
+	if (!fwg_array_reserve((void **)&s->reported, &s->reported_cap, s->reported_count,
+			sizeof(*s->reported))) {
+		s->a->alloc_failed = true;
+		return true;
 	}
 	s->reported[s->reported_count++] = rule;
 	return false;
