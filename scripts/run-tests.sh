@@ -93,6 +93,8 @@ if [ "${SKIP_FUZZ:-0}" != 1 ]; then
 			vulnfeed) cp rules/vulndb/*.json "$corpus/" ;;
 			*) cp "$seeds/bmc"/* "$corpus/" 2>/dev/null ;;
 			esac
+			# Inputs that once crashed a target run first, every time.
+			[ -d "fuzz/regressions/$name" ] && cp fuzz/regressions/"$name"/* "$corpus/"
 			if "$t" -max_total_time="$FUZZ_SECONDS" -max_len=1048576 -rss_limit_mb=2048 \
 				-timeout=20 -print_final_stats=1 "$corpus" >"$seeds/$name.log" 2>&1; then
 				echo "fuzz $name: ok ($(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$seeds/$name.log" | grep -o '[0-9]*$') runs)"

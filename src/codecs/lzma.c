@@ -60,6 +60,11 @@ enum fwg_status fwg_lzma_alone_decode(const uint8_t *src, size_t src_len, bool x
 	}
 	uint32_t dict = (uint32_t)src[1] | (uint32_t)src[2] << 8 | (uint32_t)src[3] << 16 |
 		(uint32_t)src[4] << 24;
+	/* A match never reaches further back than the bytes already written,
+	 * so a dictionary larger than the output is never used; clamping it
+	 * keeps a hostile header from making liblzma allocate gigabytes. */
+	if (dict > dst_size)
+		dict = dst_size > UINT32_MAX ? UINT32_MAX : (uint32_t)dst_size;
 	opt.dict_size = dict < LZMA_DICT_SIZE_MIN ? LZMA_DICT_SIZE_MIN : dict;
 	opt.preset_dict = NULL;
 	/* EDK2 streams stop at the declared size; encoders that also write an
