@@ -54,6 +54,68 @@ static const struct cli_option extract_options[] = {
 	{ NULL, 0, NULL, NULL },
 };
 
+static const struct cli_option baseline_create_options[] = {
+	{ "model", 'm', "NAME", "Platform model the baseline is for (required), e.g. the vendor's board or SKU name." },
+	{ "release", 'r', "LABEL", "Vendor release these images are (default: \"1\"). A model holds one set of images per release." },
+	{ "bios", 0, "FILE", "Host firmware image (SPI flash dump or BIOS image) of this release." },
+	{ "bmc", 0, "FILE", "BMC firmware image (flash dump) of this release." },
+	{ "merge", 0, "FILE", "Start from the releases of this existing baseline and add (or replace) this release." },
+	{ "output", 'o', "FILE", "Write the baseline manifest to FILE (required)." },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct cli_option baseline_sign_options[] = {
+	{ "key", 'k', "KEY", "Private key: a PEM file (ECDSA P-256 or P-384, RSA-3072 or Ed25519) or an RFC 7512 PKCS#11 URI such as 'pkcs11:token=ops;object=baseline?module-path=/usr/lib/softhsm/libsofthsm2.so'." },
+	{ "pin", 0, "PIN", "PKCS#11 user PIN (default: pin-value in the URI, else $FWGUARD_PKCS11_PIN)." },
+	{ "output", 'o', "FILE", "Write the detached signature to FILE (default: MANIFEST.sig)." },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct cli_option baseline_verify_options[] = {
+	{ "trust", 't', "STORE", "Trust store of baseline signing keys, with validity windows and revoked keys (required; see docs/baselines.md)." },
+	{ "signature", 's', "FILE", "Detached signature (default: MANIFEST.sig)." },
+	{ "format", 'f', "FMT", "text (default) or json." },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct cli_option baseline_pubkey_options[] = {
+	{ "key", 'k', "KEY", "A PEM private or public key, an X.509 certificate, or a PKCS#11 URI." },
+	{ "pin", 0, "PIN", "PKCS#11 user PIN, when the token needs a login to read the key." },
+	{ "output", 'o', "FILE", "Write the public key PEM to FILE instead of standard output." },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct cli_option diff_options[] = {
+	{ "trust", 't', "STORE", "Trust store that baselines on either side must be signed by (see docs/baselines.md)." },
+	{ "expect", 'e', "BASELINE", "A signed baseline of a newer vendor release: changes that make a component equal to that release's are reported as expected. May be given several times; the other releases of OLD count too." },
+	{ "allow", 'a', "FILE", "Key-rotation allowlist: Secure Boot database changes signed off by the vendors listed there (e.g. dbx updates) are reported as expected." },
+	{ "release", 'r', "LABEL", "Compare against this release of a baseline OLD (default: the release closest to NEW)." },
+	{ "insecure-unsigned", 0, NULL, "Accept baselines without a valid signature (never for production: the baseline is the root of trust)." },
+	{ "format", 'f', "FMT", "text (default) or json." },
+	{ "output", 'o', "FILE", "Write the report to FILE instead of standard output." },
+	{ "fail-on", 0, "CLASS", "Exit with status 1 when a change of CLASS or worse is found: warning (default) or critical." },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct cli_option reclaim_options[] = {
+	{ "baseline", 'b', "FILE", "Signed golden baseline of the server's model (required)." },
+	{ "trust", 't', "STORE", "Trust store the baseline must be signed by (required unless --insecure-unsigned)." },
+	{ "bios", 0, "FILE", "Host firmware dump read from the server." },
+	{ "bmc", 0, "FILE", "BMC flash dump read from the server." },
+	{ "allow", 'a', "FILE", "Key-rotation allowlist, as for diff." },
+	{ "insecure-unsigned", 0, NULL, "Accept an unsigned baseline (testing only)." },
+	{ "format", 'f', "FMT", "text (default) or json." },
+	{ "output", 'o', "FILE", "Write the verdict to FILE instead of standard output." },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct cli_option verify_update_options[] = {
+	{ "trust", 't', "PEM", "Trusted X.509 certificate or public key (PEM). May be given several times; at least one is required." },
+	{ "current-version", 0, "VERSION", "Version installed on the device: an update with a lower version is refused as a downgrade." },
+	{ "format", 'f', "FMT", "text (default) or json." },
+	{ NULL, 0, NULL, NULL },
+};
+
 static const struct cli_option no_options[] = {
 	{ NULL, 0, NULL, NULL },
 };
@@ -95,6 +157,48 @@ const struct cli_command cli_commands[] = {
 		extract_options, cli_run_extract,
 	},
 	{
+		"baseline create", "fwguard baseline create [OPTIONS] --model NAME -o FILE [--bios FILE] [--bmc FILE] [IMAGE...]",
+		"record a golden baseline of known-good firmware",
+		"Unpacks each image of one vendor release and writes a canonical baseline manifest: every component's identity path, type, GUID, name, size and SHA-256; region hashes; NVRAM variables; Secure Boot key lists; BMC files with their modes and owners; BMC accounts. Images given without --bios or --bmc are assigned a role from their contents. With --merge the new release is added to an existing baseline, so one model holds one known-good set per vendor release. Sign the result with 'fwguard baseline sign'.",
+		baseline_create_options, cli_run_baseline_create, true,
+	},
+	{
+		"baseline sign", "fwguard baseline sign [OPTIONS] MANIFEST --key KEY",
+		"sign a baseline manifest",
+		"Writes a detached signature over the canonical form of MANIFEST (sorted keys, no insignificant white space), with an ECDSA P-256/P-384, RSA-3072 or Ed25519 key from a PEM file or from an HSM through PKCS#11. The signature names the key by the SHA-256 of its public key and records the signing time.",
+		baseline_sign_options, cli_run_baseline_sign,
+	},
+	{
+		"baseline verify", "fwguard baseline verify [OPTIONS] MANIFEST --trust STORE",
+		"check the signature of a baseline manifest",
+		"Verifies MANIFEST against its detached signature and the trust store. A manifest that is unsigned, signed by an unknown, not yet valid, expired or revoked key, wrongly signed or changed after signing is refused with the reason.",
+		baseline_verify_options, cli_run_baseline_verify,
+	},
+	{
+		"baseline pubkey", "fwguard baseline pubkey --key KEY [-o FILE]",
+		"print the public key and key id of a signing key",
+		"Prints the PEM public key of KEY (a PEM file or a PKCS#11 URI) and writes its key id, the SHA-256 of the DER SubjectPublicKeyInfo, to standard error, for adding the key to a trust store.",
+		baseline_pubkey_options, cli_run_baseline_pubkey,
+	},
+	{
+		"diff", "fwguard diff [OPTIONS] OLD NEW",
+		"structural diff of two firmware images or baselines",
+		"Compares OLD and NEW, each a firmware image or a baseline manifest, component by component. Components are matched by identity (GUID, name and path), not by offset, and every added, removed or modified component is reported with its tree path, type, name and GUID, and a class: critical (new or modified PEI/DXE/SMM modules, option ROMs, data in volume free space or padding, changed PK/KEK/db, dbx rollback, new or changed BMC executables or init scripts, new BMC accounts), warning (NVRAM configuration, BMC configuration files), info (timestamps, metadata) or expected (explained by a newer signed vendor release or an allowlisted key rotation). Changes inside a module are reported once, at the module.",
+		diff_options, cli_run_diff, true,
+	},
+	{
+		"reclaim", "fwguard reclaim [OPTIONS] --baseline FILE [--bios DUMP] [--bmc DUMP]",
+		"decide whether a bare-metal server is clean for the next tenant",
+		"Compares the firmware dumps read from a server with its model's signed golden baseline and checks the state a previous tenant may have left on the BMC: accounts and password hashes not reset to factory values, logs not erased, extra SSH keys, changed network or service configuration. Prints the verdict, CLEAN, TAINTED or UNKNOWN, with every reason.",
+		reclaim_options, cli_run_reclaim, true,
+	},
+	{
+		"verify-update", "fwguard verify-update [OPTIONS] FILE --trust PEM...",
+		"verify the signature of a firmware update before reflashing",
+		"Checks a UEFI FMP capsule (EFI_FIRMWARE_IMAGE_AUTHENTICATION: the PKCS#7 signature over the payload and monotonic count, against the trusted certificates) or an OpenBMC update package (each file's .sig and image-full.sig against the package's publickey, and that publickey against the trusted keys). Unsigned, wrongly signed and downgraded updates are refused with the reason.",
+		verify_update_options, cli_run_verify_update, true,
+	},
+	{
 		"help", "fwguard help [COMMAND] [--man]",
 		"show help for fwguard or one command",
 		"Without arguments lists the commands; with COMMAND shows its options; with --man prints the manual page.",
@@ -111,12 +215,14 @@ const struct cli_command cli_commands[] = {
 
 const struct cli_exit_code cli_exit_codes[] = {
 	{ EXIT_OK, "Success." },
-	{ EXIT_ANOMALIES, "scan found an unsuppressed finding or an anomaly at or above the --fail-on level." },
+	{ EXIT_ANOMALIES, "The check failed: scan found an unsuppressed finding or an anomaly at or above the --fail-on level; diff found a change at or above its --fail-on class; reclaim judged the server TAINTED." },
 	{ EXIT_USAGE, "Usage error: unknown command or option, missing argument." },
 	{ EXIT_INPUT, "The image could not be read (missing, unreadable, empty or not a regular file)." },
 	{ EXIT_LIMIT, "Out of memory while unpacking." },
 	{ EXIT_OUTPUT, "The report or the extracted files could not be written." },
 	{ EXIT_ANALYSIS, "A rule pack, the vulnerability database, a feed or the suppressions file could not be loaded." },
+	{ EXIT_UNTRUSTED, "A signature was refused: an unsigned, wrongly signed or tampered baseline or update, a key that is unknown, expired or revoked, or a downgraded update." },
+	{ EXIT_UNKNOWN, "reclaim could not reach a verdict (UNKNOWN)." },
 	{ -1, NULL },
 };
 
@@ -126,4 +232,21 @@ const struct cli_command *cli_find_command(const char *name)
 		if (strcmp(c->name, name) == 0)
 			return c;
 	return NULL;
+}
+
+bool cli_is_command_group(const char *name)
+{
+	size_t n = strlen(name);
+	for (const struct cli_command *c = cli_commands; c->name; c++)
+		if (strncmp(c->name, name, n) == 0 && c->name[n] == ' ')
+			return true;
+	return false;
+}
+
+void cli_print_group(FILE *out, const char *name)
+{
+	size_t n = strlen(name);
+	for (const struct cli_command *c = cli_commands; c->name; c++)
+		if (strncmp(c->name, name, n) == 0 && c->name[n] == ' ')
+			fprintf(out, "  %-16s %s\n", c->name, c->summary);
 }

@@ -7,6 +7,7 @@
 #ifndef FWGUARD_CLI_COMMANDS_H
 #define FWGUARD_CLI_COMMANDS_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 struct cli_option {
@@ -23,6 +24,7 @@ struct cli_command {
 	const char *description;
 	const struct cli_option *options; /* terminated by a NULL long_name */
 	int (*run)(int argc, char **argv);
+	bool common;  /* takes the common unpacking options (it opens images) */
 };
 
 struct cli_exit_code {
@@ -42,9 +44,14 @@ enum cli_exit {
 	EXIT_LIMIT = 4,
 	EXIT_OUTPUT = 5,
 	EXIT_ANALYSIS = 6,
+	EXIT_UNTRUSTED = 7,
+	EXIT_UNKNOWN = 8,
 };
 
 const struct cli_command *cli_find_command(const char *name);
+/* True when NAME is the first word of two-word commands ("baseline"). */
+bool cli_is_command_group(const char *name);
+void cli_print_group(FILE *out, const char *name);
 void cli_print_usage(FILE *out);
 void cli_print_command_help(FILE *out, const struct cli_command *cmd);
 void cli_print_man(FILE *out);
@@ -56,6 +63,16 @@ int cli_run_extract(int argc, char **argv);
 int cli_run_sbom(int argc, char **argv);
 int cli_run_vulndb(int argc, char **argv);
 int cli_run_help(int argc, char **argv);
+/* Baselines, drift and reclamation (cmd_baseline.c). */
+int cli_run_baseline_create(int argc, char **argv);
+int cli_run_diff(int argc, char **argv);
+int cli_run_reclaim(int argc, char **argv);
+/* Baseline signatures and trust stores (cmd_signing.c). */
+int cli_run_baseline_sign(int argc, char **argv);
+int cli_run_baseline_verify(int argc, char **argv);
+int cli_run_baseline_pubkey(int argc, char **argv);
+/* Update signatures before reflashing (cmd_update.c). */
+int cli_run_verify_update(int argc, char **argv);
 int cli_run_version(int argc, char **argv);
 
 #endif

@@ -25,7 +25,7 @@ void cli_print_usage(FILE *out)
 		FWG_VERSION_STRING);
 	fprintf(out, "Usage: fwguard COMMAND [OPTIONS] ...\n\nCommands:\n");
 	for (const struct cli_command *c = cli_commands; c->name; c++)
-		fprintf(out, "  %-10s %s\n", c->name, c->summary);
+		fprintf(out, "  %-16s %s\n", c->name, c->summary);
 	fprintf(out, "\nRun 'fwguard COMMAND --help' for the options of a command, "
 		"'man fwguard' for the manual.\n");
 }
@@ -33,7 +33,7 @@ void cli_print_usage(FILE *out)
 static bool uses_common_options(const struct cli_command *cmd)
 {
 	return cmd->run == cli_run_tree || cmd->run == cli_run_scan || cmd->run == cli_run_extract
-		|| cmd->run == cli_run_sbom;
+		|| cmd->run == cli_run_sbom || cmd->common;
 }
 
 void cli_print_command_help(FILE *out, const struct cli_command *cmd)
