@@ -467,7 +467,8 @@ def main():
 
     img, info = plant_dxe_driver(code)
     emit('dxe_added.fd', img, args.code,
-         f'new DXE driver FFS file {IMPLANT_NAME} {{{IMPLANT_GUID}}} in OvmfDxeFv (LZMA-compressed)',
+         f'new DXE driver FFS file {IMPLANT_NAME} {{{IMPLANT_GUID}}} in OvmfDxeFv '
+         '(LZMA-compressed)',
          [{'change': 'added', 'class': 'critical', 'type': 'ffs', 'name': IMPLANT_NAME,
            'guid': IMPLANT_GUID, 'path_substring': dxe_path(IMPLANT_GUID)}], info)
 

@@ -227,7 +227,8 @@ def check_implant(outdir, name, entry, baselines):
         loose = any(isinstance(v, list) for v in spec.values())
         check(len(found) >= 1 if loose else len(found) == 1,
               f'{label}: {spec["change"]} {spec["class"]} {spec["type"]} '
-              f'{spec.get("name")} reported {"" if loose else "once "}(found {len(found)}; changes: '
+              f'{spec.get("name")} reported {"" if loose else "once "}'
+              f'(found {len(found)}; changes: '
               f'{[short(c) for c in changes][:6]})')
     extra = [c for c in changes if c.get('class') == 'critical' and
              not any(matches(c, s) for s in entry['expect']) and
