@@ -171,6 +171,43 @@ static bool reason_from_change(struct fwg_reclaim *r, const struct fwg_change *c
 	return add_reason(r, "firmware.drift", c->cls, c->path, msg);
 }
 
+/* A directory a tenant created in the overlay: judge each file in it,
+ * so the reasons name the authorized_keys or the log, not "/home". */
+static bool reasons_in_added_dir(struct fwg_reclaim *r, const struct fwg_change *dir,
+		const struct fwg_manifest_image *img, bool accounts_changed)
+{
+	size_t root = dir->new_entry;
+	for (size_t i = root + 1; i < img->entry_count; i++) {
+		bool inside = false;
+		for (size_t a = img->entries[i].parent; a != FWG_NO_ENTRY && a >= root;
+				a = img->entries[a].parent)
+			if (a == root) {
+				inside = true;
+				break;
+			}
+		if (!inside)
+			break;
+		const struct fwg_manifest_entry *e = &img->entries[i];
+		if (strcmp(e->type, "dir") == 0 || !(e->flags & FWG_ENTRY_UNIT))
+			continue;
+		struct fwg_change c = *dir;
+		c.path = e->path;
+		c.type = e->type;
+		c.name = e->name;
+		c.fs_path = e->fs_path;
+		c.writable = e->fs_writable;
+		c.new_entry = i;
+		c.reason = NULL;
+		c.cls = dir->cls < FWG_CHANGE_WARNING ? FWG_CHANGE_WARNING : dir->cls;
+		char what[1024];
+		snprintf(what, sizeof(what), "new file %s", e->fs_path ? e->fs_path : e->path);
+		c.reason = what;
+		if (!reason_from_change(r, &c, accounts_changed))
+			return false;
+	}
+	return true;
+}
+
 static bool usable_dump(const struct fwg_baseline *dumps, struct fwg_reclaim *r, bool *ok)
 {
 	const struct fwg_manifest_release *rel = &dumps->releases[dumps->release_count - 1];
@@ -250,8 +287,17 @@ enum fwg_status fwg_reclaim_run(const struct fwg_reclaim_input *in, struct fwg_r
 			if (strcmp(r->diff->changes[i].type, "account") == 0 &&
 					r->diff->changes[i].cls != FWG_CHANGE_EXPECTED)
 				accounts_changed = true;
-		for (size_t i = 0; ok && i < r->diff->change_count; i++)
-			ok = reason_from_change(r, &r->diff->changes[i], accounts_changed);
+		const struct fwg_manifest_release *dump_rel =
+			&in->dumps->releases[in->dumps->release_count - 1];
+		for (size_t i = 0; ok && i < r->diff->change_count; i++) {
+			const struct fwg_change *c = &r->diff->changes[i];
+			struct fwg_manifest_image *img = fwg_manifest_image_of(dump_rel, c->role);
+			if (c->kind == FWG_ADDED && c->writable && img && c->new_entry != FWG_NO_ENTRY &&
+					strcmp(c->type, "dir") == 0)
+				ok = reasons_in_added_dir(r, c, img, accounts_changed);
+			else
+				ok = reason_from_change(r, c, accounts_changed);
+		}
 	}
 	if (!ok) {
 		fwg_reclaim_free(r);
