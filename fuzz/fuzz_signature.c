@@ -21,7 +21,7 @@
 #include "../src/baseline/pkcs11.h"
 #include "../src/baseline/signing_internal.h"
 
-#define MAX_INPUT (256u << 10)
+#define FUZZ_MAX_INPUT (256u << 10)
 #define MARKER "\n--sig--\n"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -36,7 +36,7 @@ static const char fixed_store[] =
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (size > MAX_INPUT)
+	if (size > FUZZ_MAX_INPUT)
 		return 0;
 	const char *in = (const char *)data;
 	const char *a = in, *b = in;

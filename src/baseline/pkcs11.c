@@ -642,8 +642,10 @@ void fwg_p11_close(struct fwg_p11 *p)
 	}
 	if (p->finalize)
 		(void)p->f->C_Finalize(NULL_PTR);
-	if (p->dl)
-		dlclose(p->dl);
+	/* The module stays mapped (as p11-kit keeps its modules): modules
+	 * such as SoftHSM2 leave OpenSSL and atexit state pointing into their
+	 * code, which dlclose() would turn into dangling pointers.  dlopen()
+	 * of the same module again only takes another reference. */
 	EVP_PKEY_free(p->pub);
 	free(p);
 }

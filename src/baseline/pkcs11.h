@@ -10,7 +10,7 @@
  * module-path (else $FWGUARD_PKCS11_MODULE), pin-value; pin-source and
  * module-name are refused as unsupported.  Values are percent-decoded.
  *
- * The module is dlopen()ed for the life of the session.  Everything the
+ * The module is dlopen()ed and never unloaded (see fwg_p11_close).  Everything the
  * token returns (slot counts, attribute lengths, signature lengths) is
  * checked against fixed caps before use.
  */
