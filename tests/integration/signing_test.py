@@ -20,7 +20,9 @@ is a small JSON file.  Checked:
     key_not_yet_valid; a revoked key is refused with its reason;
   - bad inputs: RSA-2048 keys, real numbers in the manifest, a trust store
     whose declared key_id does not match, duplicate JSON members, wrong and
-    missing PINs.
+    missing PINs;
+  - a manifest written by `baseline create` (Debian's OVMF) signs and
+    verifies, and `diff --trust` refuses it once tampered.
 
 Usage: signing_test.py FWGUARD
 """
@@ -414,6 +416,35 @@ def softhsm(work, manifest):
     check(r.returncode == 3 and "module" in r.stderr, "no module: %r" % r.stderr)
 
 
+def real_baseline(work, keys):
+    """A manifest from `baseline create` signs, verifies, and gates diff."""
+    ovmf = "/usr/share/OVMF/OVMF_CODE_4M.fd"
+    if not os.path.exists(ovmf):
+        print("SKIP real baseline: %s missing" % ovmf)
+        return
+    golden = os.path.join(work, "ovmf-golden.json")
+    r = fwg("baseline", "create", "--model", "ovmf", "--bios", ovmf, "-o", golden)
+    check(r.returncode == 0, "baseline create: %s" % r.stderr)
+    if r.returncode != 0:
+        return
+    key, pub, sig, kid = keys["rsa3072"]
+    trust = os.path.join(work, "rsa3072.trust.json")
+    r = fwg("baseline", "sign", golden, "--key", key)
+    check(r.returncode == 0, "sign a real baseline: %s" % r.stderr)
+    rc, v = verdict(golden, trust)
+    check(rc == 0 and v["result"] == "valid", "real baseline: %d %r" % (rc, v))
+    r = fwg("diff", golden, ovmf, "--trust", trust, "--format", "json")
+    check(r.returncode == 0, "diff against the signed baseline: %d %s" % (r.returncode, r.stderr))
+    doc = json.load(open(golden))
+    doc["model"] = "ovmf-evil"
+    evil = os.path.join(work, "evil.json")
+    json.dump(doc, open(evil, "w"))
+    shutil.copy(golden + ".sig", evil + ".sig")
+    r = fwg("diff", evil, ovmf, "--trust", trust)
+    check(r.returncode == 7 and "tampered" in r.stderr, "diff with a tampered baseline: %d %s"
+          % (r.returncode, r.stderr))
+
+
 def main():
     global LSAN_SUPP
     work = tempfile.mkdtemp(prefix="fwguard-signing-")
@@ -428,6 +459,7 @@ def main():
         basic_refusals(work, manifest, keys)
         rotation(work, manifest, keys)
         bad_inputs(work, manifest, keys)
+        real_baseline(work, keys)
         softhsm(work, manifest)
     finally:
         shutil.rmtree(work, ignore_errors=True)
