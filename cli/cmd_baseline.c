@@ -24,12 +24,16 @@ static char *slurp(const char *cmd, const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	struct stat st;
-	if (!f || fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) ||
-			(unsigned long long)st.st_size > MAX_MANIFEST_BYTES) {
-		fprintf(stderr, "fwguard %s: cannot read %s: %s\n", cmd, path,
-			f ? (S_ISREG(st.st_mode) ? "too large" : "not a regular file") : strerror(errno));
+	if (!f || fstat(fileno(f), &st) != 0) {
+		fprintf(stderr, "fwguard %s: cannot read %s: %s\n", cmd, path, strerror(errno));
 		if (f)
 			fclose(f);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode) || (unsigned long long)st.st_size > MAX_MANIFEST_BYTES) {
+		fprintf(stderr, "fwguard %s: cannot read %s: %s\n", cmd, path,
+			S_ISREG(st.st_mode) ? "too large" : "not a regular file");
+		fclose(f);
 		return NULL;
 	}
 	char *buf = malloc((size_t)st.st_size + 1);
@@ -183,11 +187,15 @@ int cli_run_baseline_create(int argc, char **argv)
 		paths[n] = bmc;
 		roles[n++] = "bmc";
 	}
-	for (size_t i = 0; i < p.npositional && n < MAX_IMAGES; i++) {
+	if (n + p.npositional > MAX_IMAGES) {
+		fprintf(stderr, "fwguard %s: at most %d images per release\n", cmd, MAX_IMAGES);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < p.npositional; i++) {
 		paths[n] = p.positional[i];
 		roles[n++] = NULL;
 	}
-	if (!model || !*model || !output || n == 0 || n + (p.npositional > n) > MAX_IMAGES) {
+	if (!model || !*model || !output || n == 0) {
 		fprintf(stderr, "fwguard %s: needs --model NAME, -o FILE and at least one image "
 			"(at most %d)\n", cmd, MAX_IMAGES);
 		return EXIT_USAGE;
@@ -198,18 +206,19 @@ int cli_run_baseline_create(int argc, char **argv)
 		return rc;
 	const char *merge = arg_value(&p, "merge");
 	if (merge) {
-		size_t len;
-		char *text = slurp(cmd, merge, &len);
+		/* The result gets signed: what it carries over must be trusted. */
+		struct trust_ctx t = { arg_value(&p, "trust"), NULL,
+			arg_value(&p, "insecure-unsigned") != NULL };
 		struct fwg_baseline *old = NULL;
-		char err[512];
-		if (!text || fwg_baseline_parse(text, len, &old, err, sizeof(err)) != FWG_OK) {
-			if (text)
-				fprintf(stderr, "fwguard %s: %s: %s\n", cmd, merge, err);
-			free(text);
+		char err[512], problem[1024] = "";
+		rc = load_manifest(cmd, merge, &t, &old, problem, sizeof(problem));
+		fwg_trust_store_free(t.store);
+		if (rc) {
+			if (problem[0])
+				fprintf(stderr, "fwguard %s: --merge %s\n", cmd, problem);
 			fwg_baseline_free(b);
-			return EXIT_INPUT;
+			return rc;
 		}
-		free(text);
 		if (fwg_baseline_merge(old, b, err, sizeof(err)) != FWG_OK) {
 			fprintf(stderr, "fwguard %s: %s\n", cmd, err);
 			fwg_baseline_free(old);

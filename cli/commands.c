@@ -59,7 +59,9 @@ static const struct cli_option baseline_create_options[] = {
 	{ "release", 'r', "LABEL", "Vendor release these images are (default: \"1\"). A model holds one set of images per release." },
 	{ "bios", 0, "FILE", "Host firmware image (SPI flash dump or BIOS image) of this release." },
 	{ "bmc", 0, "FILE", "BMC firmware image (flash dump) of this release." },
-	{ "merge", 0, "FILE", "Start from the releases of this existing baseline and add (or replace) this release." },
+	{ "merge", 0, "FILE", "Start from the releases of this existing baseline and add (or replace) this release. Its signature is checked first (--trust)." },
+	{ "trust", 't', "STORE", "Trust store the --merge baseline must be signed by." },
+	{ "insecure-unsigned", 0, NULL, "Merge into a baseline without checking its signature (tests only)." },
 	{ "output", 'o', "FILE", "Write the baseline manifest to FILE (required)." },
 	{ NULL, 0, NULL, NULL },
 };

@@ -217,16 +217,7 @@ static bool collect_signatures(const struct fwg_manifest_image *img, size_t var,
 	if (var == FWG_NO_ENTRY)
 		return true;
 	/* Descendants of var follow it contiguously in pre-order. */
-	for (size_t i = var + 1; i < img->entry_count; i++) {
-		size_t p = img->entries[i].parent;
-		bool inside = false;
-		for (size_t a = p; a != FWG_NO_ENTRY && a >= var; a = img->entries[a].parent)
-			if (a == var) {
-				inside = true;
-				break;
-			}
-		if (!inside)
-			break;
+	for (size_t i = var + 1; i < img->entries[var].subtree_end; i++) {
 		const char *t = img->entries[i].type;
 		if (strcmp(t, "certificate") != 0 && strcmp(t, "signature_hash") != 0)
 			continue;
@@ -237,12 +228,16 @@ static bool collect_signatures(const struct fwg_manifest_image *img, size_t var,
 	return true;
 }
 
+static int compare_sig(const void *a, const void *b)
+{
+	const struct fwg_manifest_entry *const *x = a, *const *y = b;
+	return memcmp((*x)->sha256, (*y)->sha256, 32);
+}
+
+/* s is sorted by compare_sig (dbx lists hold thousands of hashes). */
 static bool sig_in(const struct sig_set *s, const struct fwg_manifest_entry *e)
 {
-	for (size_t i = 0; i < s->count; i++)
-		if (memcmp(s->items[i]->sha256, e->sha256, 32) == 0)
-			return true;
-	return false;
+	return s->count && bsearch(&e, s->items, s->count, sizeof(*s->items), compare_sig);
 }
 
 static bool allowed(const struct fwg_allowlist *allow, const char *variable,
@@ -272,6 +267,10 @@ static bool classify_secure_boot(struct fwg_change *c, enum sb_var sb,
 	struct sig_set before = { 0 }, after = { 0 };
 	bool ok = collect_signatures(old_img, c->old_entry, &before) &&
 		collect_signatures(new_img, c->new_entry, &after);
+	if (ok && before.count)
+		qsort(before.items, before.count, sizeof(*before.items), compare_sig);
+	if (ok && after.count)
+		qsort(after.items, after.count, sizeof(*after.items), compare_sig);
 	size_t added = 0, removed = 0, added_allowed = 0;
 	const struct fwg_manifest_entry *first_added = NULL, *first_removed = NULL;
 	for (size_t i = 0; ok && i < after.count; i++)
@@ -423,7 +422,7 @@ static enum fwg_change_class max_class(enum fwg_change_class a, enum fwg_change_
 
 static bool classify_entry(struct fwg_change *c, const struct fwg_manifest_entry *o,
 		const struct fwg_manifest_entry *n, struct fwg_manifest_image *old_img,
-		struct fwg_manifest_image *new_img, const struct fwg_allowlist *allow);
+		struct fwg_manifest_image *new_img, const struct fwg_allowlist *allow, bool nested);
 
 /* An added or removed component that is not a unit itself (a whole
  * volume, a directory): the worst class among the units it holds. */
@@ -435,16 +434,7 @@ static bool classify_container(struct fwg_change *c, struct fwg_manifest_image *
 	size_t units = 0, modules = 0;
 	const char *first = NULL;
 	char *first_reason = NULL;
-	for (size_t i = root + 1; i < img->entry_count; i++) {
-		bool inside = false;
-		for (size_t a = img->entries[i].parent; a != FWG_NO_ENTRY && a >= root;
-				a = img->entries[a].parent)
-			if (a == root) {
-				inside = true;
-				break;
-			}
-		if (!inside)
-			break;
+	for (size_t i = root + 1; i < img->entries[root].subtree_end; i++) {
 		const struct fwg_manifest_entry *e = &img->entries[i];
 		if (!(e->flags & FWG_ENTRY_UNIT) || strcmp(e->type, "dir") == 0)
 			continue;
@@ -454,7 +444,7 @@ static bool classify_container(struct fwg_change *c, struct fwg_manifest_image *
 		probe.new_entry = c->kind == FWG_ADDED ? i : FWG_NO_ENTRY;
 		if (!classify_entry(&probe, c->kind == FWG_REMOVED ? e : NULL,
 				c->kind == FWG_ADDED ? e : NULL, (struct fwg_manifest_image *)old_img,
-				(struct fwg_manifest_image *)new_img, allow)) {
+				(struct fwg_manifest_image *)new_img, allow, true)) {
 			free(first_reason);
 			return false;
 		}
@@ -482,15 +472,17 @@ static bool classify_container(struct fwg_change *c, struct fwg_manifest_image *
 	return ok;
 }
 
+/* nested: a probe from classify_container, which never recurses again
+ * (a hostile manifest's chain of units would make that exponential). */
 static bool classify_entry(struct fwg_change *c, const struct fwg_manifest_entry *o,
 		const struct fwg_manifest_entry *n, struct fwg_manifest_image *old_img,
-		struct fwg_manifest_image *new_img, const struct fwg_allowlist *allow)
+		struct fwg_manifest_image *new_img, const struct fwg_allowlist *allow, bool nested)
 {
 	const struct fwg_manifest_entry *e = n ? n : o;
 	const char *t = e->type;
 	const char *name = e->name ? e->name : "";
 	if ((e->flags & FWG_ENTRY_FS) && strcmp(t, "dir") == 0 && c->kind != FWG_MODIFIED &&
-			e->first_child != FWG_NO_ENTRY) {
+			e->first_child != FWG_NO_ENTRY && !nested) {
 		/* A directory that came or went with files: judge the files. */
 		size_t root = c->kind == FWG_ADDED ? c->new_entry : c->old_entry;
 		if (root != FWG_NO_ENTRY)
@@ -538,7 +530,7 @@ static bool classify_entry(struct fwg_change *c, const struct fwg_manifest_entry
 	}
 	if (strcmp(t, "fit_image") == 0 || strcmp(t, "uimage") == 0 || strcmp(t, "fmp_image") == 0)
 		return set_reason(c, FWG_CHANGE_CRITICAL, "%s boot image %s", verb(c), name);
-	if (c->kind != FWG_MODIFIED) {
+	if (c->kind != FWG_MODIFIED && !nested) {
 		size_t root = c->kind == FWG_ADDED ? c->new_entry : c->old_entry;
 		struct fwg_manifest_image *img = c->kind == FWG_ADDED ? new_img : old_img;
 		if (root != FWG_NO_ENTRY)
@@ -564,7 +556,7 @@ bool fwg_classify_change(struct fwg_change *c, struct fwg_manifest_image *old_im
 			"BMC account %s changed", c->name);
 	}
 	return classify_entry(c, side_entry(old_img, c->old_entry), side_entry(new_img, c->new_entry),
-		old_img, new_img, allow);
+		old_img, new_img, allow, false);
 }
 
 /* ---- expected changes ------------------------------------------------------ */
@@ -606,8 +598,15 @@ bool fwg_explain_changes(struct fwg_diff *d, size_t first, struct fwg_manifest_i
 				match = r == FWG_NO_ENTRY;
 			} else {
 				const struct fwg_manifest_entry *n = &new_img->entries[c->new_entry];
-				match = r != FWG_NO_ENTRY && ref->entries[r].size == n->size &&
-					memcmp(ref->entries[r].sha256, n->sha256, 32) == 0;
+				const struct fwg_manifest_entry *x = r != FWG_NO_ENTRY ? &ref->entries[r] : NULL;
+				/* Equal bytes, equal metadata, and a hash that covers the
+				 * whole subtree (a directory's does not). */
+				match = x && x->size == n->size && memcmp(x->sha256, n->sha256, 32) == 0 &&
+					(n->flags & FWG_ENTRY_COVERS) && (x->flags & FWG_ENTRY_COVERS) &&
+					x->fs_mode == n->fs_mode && x->fs_uid == n->fs_uid &&
+					x->fs_gid == n->fs_gid && strcmp(x->type, n->type) == 0 &&
+					((!x->link_target && !n->link_target) || (x->link_target && n->link_target &&
+						strcmp(x->link_target, n->link_target) == 0));
 			}
 		}
 		if (!match) {

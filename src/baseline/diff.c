@@ -163,7 +163,12 @@ static void record_removed(struct matcher *m, size_t o)
 		unit_change(m, FWG_REMOVED, o, FWG_NO_ENTRY);
 		return;
 	}
-	struct fwg_change *c = unit_change(m, FWG_MODIFIED, u, counterpart(m, u));
+	size_t nu = counterpart(m, u);
+	if (nu == FWG_NO_ENTRY) {
+		unit_change(m, FWG_REMOVED, o, FWG_NO_ENTRY);
+		return;
+	}
+	struct fwg_change *c = unit_change(m, FWG_MODIFIED, u, nu);
 	if (c)
 		append_detail(m, c, "removed", &m->old_img->entries[o]);
 }
@@ -189,16 +194,22 @@ static void record_modified(struct matcher *m, size_t o, size_t n, bool metadata
 	size_t nu = u == o ? n : counterpart(m, u);
 	if (nu == FWG_NO_ENTRY)
 		nu = n;
+	size_t before = m->d->change_count;
 	struct fwg_change *c = unit_change(m, FWG_MODIFIED, u, nu);
 	if (!c)
 		return;
+	bool fresh = m->d->change_count != before;
 	if (u != o) {
 		append_detail(m, c, "modified", &m->old_img->entries[o]);
 		c->metadata_only = false;
 		c->mtime_only = false;
-	} else {
+	} else if (fresh) {
 		c->metadata_only = metadata_only;
 		c->mtime_only = mtime_only;
+	} else {
+		/* A descendant already changed the unit's contents. */
+		c->metadata_only = c->metadata_only && metadata_only;
+		c->mtime_only = c->mtime_only && mtime_only;
 	}
 }
 
@@ -344,8 +355,7 @@ enum fwg_status fwg_diff_images(struct fwg_diff *d, const char *role,
 	m.unit_change = calloc(old_img->entry_count, sizeof(*m.unit_change));
 	m.new_unit_change = calloc(new_img->entry_count, sizeof(*m.new_unit_change));
 	if (!m.new_seen || !m.unit_change || !m.new_unit_change ||
-			fwg_manifest_find(old_img, "/") == FWG_NO_ENTRY ||
-			fwg_manifest_find(new_img, "/") == FWG_NO_ENTRY) {
+			fwg_manifest_find(old_img, "/") != 0 || fwg_manifest_find(new_img, "/") != 0) {
 		m.failed = true;
 	} else {
 		compare(&m, 0, 0, 0);
@@ -394,8 +404,11 @@ static enum fwg_status diff_release(struct fwg_diff *d, const struct fwg_manifes
 	for (size_t i = 0; i < new_rel->image_count; i++) {
 		struct fwg_manifest_image *n = &new_rel->images[i];
 		struct fwg_manifest_image *o = pair_image(old_rel, new_rel, n);
-		if (!o)
-			continue;
+		if (!o) {
+			snprintf(errbuf, errbuf_size, "release '%s' has no %s image to compare %s with",
+				old_rel->release, n->role, n->file);
+			return FWG_MALFORMED;
+		}
 		paired++;
 		enum fwg_status st = fwg_diff_images(d, n->role, o, n, allow);
 		if (st != FWG_OK) {
@@ -505,6 +518,8 @@ enum fwg_status fwg_diff_run(const struct fwg_baseline *old_side,
 		uint64_t best = UINT64_MAX;
 		for (size_t r = 0; r < old_side->release_count; r++) {
 			struct fwg_diff trial = { 0 };
+			/* diff_release fails for a release lacking a role of NEW, so
+			 * only releases covering every image compete. */
 			char e2[256];
 			if (diff_release(&trial, &old_side->releases[r], new_rel, allow, e2,
 					sizeof(e2)) == FWG_OK && diff_score(&trial) < best) {

@@ -4,13 +4,23 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../core/array.h"
 #include "manifest.h"
 
+/* Seeded per process, so crafted keys cannot aim at one probe chain. */
+static uint64_t hash_seed(void)
+{
+	static uint64_t seed;
+	if (!seed)
+		seed = ((uint64_t)(uintptr_t)&seed * 0x9e3779b97f4a7c15ull) ^ (uint64_t)time(NULL) ^ 1;
+	return seed;
+}
+
 static uint64_t key_hash(const char *s)
 {
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	uint64_t h = 1469598103934665603ull ^ hash_seed(); /* FNV-1a */
 	for (; *s; s++)
 		h = (h ^ (unsigned char)*s) * 1099511628211ull;
 	return h;
@@ -31,8 +41,14 @@ static bool build_index(struct fwg_manifest_image *img)
 		slots[i] = FWG_NO_ENTRY;
 	for (size_t i = 0; i < img->entry_count; i++) {
 		size_t s = (size_t)(key_hash(img->entries[i].key) & (cap - 1));
-		while (slots[s] != FWG_NO_ENTRY)
+		while (slots[s] != FWG_NO_ENTRY) {
+			if (strcmp(img->entries[slots[s]].key, img->entries[i].key) == 0) {
+				img->duplicate_key = true; /* keys must be unique */
+				free(slots);
+				return false;
+			}
 			s = (s + 1) & (cap - 1);
+		}
 		slots[s] = i;
 	}
 	img->index = slots;
@@ -60,13 +76,18 @@ void fwg_manifest_link(struct fwg_manifest_image *img)
 {
 	for (size_t i = 0; i < img->entry_count; i++)
 		img->entries[i].first_child = img->entries[i].next_sibling = FWG_NO_ENTRY;
-	/* Walk backwards so children end up in their original order. */
+	for (size_t i = 0; i < img->entry_count; i++)
+		img->entries[i].subtree_end = i + 1;
+	/* Walk backwards so children end up in their original order; entries
+	 * are in pre-order, so a subtree is contiguous. */
 	for (size_t i = img->entry_count; i-- > 0;) {
 		size_t p = img->entries[i].parent;
 		if (p == FWG_NO_ENTRY || p >= i)
 			continue;
 		img->entries[i].next_sibling = img->entries[p].first_child;
 		img->entries[p].first_child = i;
+		if (img->entries[i].subtree_end > img->entries[p].subtree_end)
+			img->entries[p].subtree_end = img->entries[i].subtree_end;
 	}
 }
 

@@ -53,8 +53,9 @@ struct fwg_manifest_entry {
 	uint32_t fs_mode, fs_uid, fs_gid;
 	int64_t fs_mtime;
 	bool fs_writable;    /* inside a writable overlay/conf filesystem */
-	/* Filled when loaded: children as a linked list. */
-	size_t first_child, next_sibling;
+	/* Filled when loaded: children as a linked list, and the end of the
+	 * subtree: descendants are exactly the entries (self, subtree_end). */
+	size_t first_child, next_sibling, subtree_end;
 };
 
 struct fwg_manifest_account {
@@ -79,6 +80,7 @@ struct fwg_manifest_image {
 	/* key -> entry index, built on demand (open addressing). */
 	size_t *index;
 	size_t index_cap;
+	bool duplicate_key;  /* the index could not be built: a key repeats */
 };
 
 struct fwg_manifest_release {

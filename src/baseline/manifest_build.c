@@ -212,16 +212,26 @@ static void add_children(struct builder *b, const struct fwg_node *n, size_t sel
 		return;
 	}
 	size_t count = 0;
+	/* Running index of unnamed children per type; types are interned
+	 * vocabulary pointers and few per parent. */
+	const char *types[16];
+	size_t seen[16], ntypes = 0;
 	for (size_t i = 0; i < n->child_count; i++) {
 		const struct fwg_node *c = n->children[i];
 		if (!node_is_live(c))
 			continue;
-		/* The running index only matters for unnamed nodes, which are few
-		 * per parent (free space, padding); named siblings skip the scan. */
 		size_t type_index = 0;
-		for (size_t j = 0; !c->name && !c->has_guid && j < count; j++)
-			if (kids[j].node->type == c->type && !kids[j].node->name && !kids[j].node->has_guid)
-				type_index++;
+		if (!c->name && !c->has_guid) {
+			size_t t = 0;
+			while (t < ntypes && types[t] != c->type)
+				t++;
+			if (t == ntypes && ntypes < 16) {
+				types[ntypes] = c->type;
+				seen[ntypes++] = 0;
+			}
+			/* Past 16 types, numbering by position keeps labels unique. */
+			type_index = t < ntypes ? seen[t]++ : i;
+		}
 		kids[count] = (struct labelled){ c, child_label(c, type_index), count, 0 };
 		if (!kids[count].label) {
 			b->failed = true;
@@ -378,8 +388,11 @@ static void read_passwd(struct builder *b, const struct fwg_node *file, bool wri
 			a->home = home ? home : strdup("");
 			a->shell = shell ? shell : strdup("");
 			home = shell = NULL;
-			/* "x": the hash lives in shadow, filled in below. */
-			set_secret(a, pw && strcmp(pw, "x") != 0 ? pw : NULL);
+			/* "x": the hash lives in shadow, filled in below; without a
+			 * shadow line it stays "x" (locked), not an empty password. */
+			set_secret(a, pw);
+			if (pw && strcmp(pw, "x") == 0)
+				a->locked = true;
 			a->writable = writable;
 			a->source = strdup(file->fs && file->fs->path ? file->fs->path : "passwd");
 			if (!a->user || !a->home || !a->shell || !a->secret_sha256 || !a->source)

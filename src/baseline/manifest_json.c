@@ -318,10 +318,27 @@ static bool read_image(struct reader *r, json_t *o, struct fwg_manifest_image *i
 				return false;
 		}
 	}
+	if (strcmp(img->entries[0].key, "/") != 0)
+		return fail(r, "baseline: %s %zu does not start with its root component \"/\"", w, i);
+	/* True pre-order: each parent is on the path from the root to the
+	 * previous entry (an ancestor stack, amortised linear). */
+	size_t *stack = malloc(n * sizeof(*stack)), depth = 0;
+	if (!stack)
+		return fail(r, "baseline: out of memory for %s %zu", w, i);
+	stack[depth++] = 0;
+	for (size_t k = 1; k < n; k++) {
+		while (depth && stack[depth - 1] != img->entries[k].parent)
+			depth--;
+		if (!depth) {
+			free(stack);
+			return fail(r, "baseline: component %.0s%zu is not in tree pre-order", "", k);
+		}
+		stack[depth++] = k;
+	}
+	free(stack);
 	/* Keys must be unique: the diff matches by them. */
-	for (size_t k = 0; k < n; k++)
-		if (fwg_manifest_find(img, img->entries[k].key) != k)
-			return fail(r, "baseline: %s %zu repeats a component key", w, i);
+	if (fwg_manifest_find(img, "/") != 0 || img->duplicate_key)
+		return fail(r, "baseline: %s %zu repeats a component key", w, i);
 	fwg_manifest_link(img);
 	return true;
 }
@@ -355,27 +372,30 @@ enum fwg_status fwg_baseline_parse(const char *text, size_t len, struct fwg_base
 	json_t *fmt = json_object_get(root, "format"), *ver = json_object_get(root, "version");
 	json_t *rels = json_object_get(root, "releases");
 	if (!b) {
-		fail(&r, "baseline: out of memory%s%zu", "", 0);
+		fail(&r, "baseline: out of memory%s%.0zu", "", 0);
 	} else if (!json_is_string(fmt) || strcmp(json_string_value(fmt), FWG_BASELINE_FORMAT) != 0) {
-		fail(&r, "baseline: not a fwguard baseline (\"format\" is not \"%s\")%zu",
+		fail(&r, "baseline: not a fwguard baseline (\"format\" is not \"%s\")%.0zu",
 			FWG_BASELINE_FORMAT, 0);
 	} else if (!json_is_integer(ver) || json_integer_value(ver) != 1) {
-		fail(&r, "baseline: unsupported manifest version%s%zu", "", 0);
+		fail(&r, "baseline: unsupported manifest version%s%.0zu", "", 0);
 	} else if (!json_is_array(rels) || json_array_size(rels) == 0) {
-		fail(&r, "baseline: no releases%s%zu", "", 0);
+		fail(&r, "baseline: no releases%s%.0zu", "", 0);
 	} else if (get_str(&r, root, "model", true, &b->model, "manifest", 0)) {
 		size_t n = json_array_size(rels);
 		b->releases = calloc(n, sizeof(*b->releases));
 		if (!b->releases)
-			fail(&r, "baseline: out of memory%s%zu", "", 0);
+			fail(&r, "baseline: out of memory%s%.0zu", "", 0);
 		else
 			b->release_cap = n;
 		for (size_t i = 0; i < n && !r.failed; i++) {
 			json_t *ro = json_array_get(rels, i), *imgs = json_object_get(ro, "images");
 			struct fwg_manifest_release *rel = &b->releases[i];
 			b->release_count = i + 1;
-			if (!json_is_object(ro) || !get_str(&r, ro, "release", true, &rel->release,
-					"release", i))
+			if (!json_is_object(ro)) {
+				fail(&r, "baseline: %s %zu is not an object", "release", i);
+				break;
+			}
+			if (!get_str(&r, ro, "release", true, &rel->release, "release", i))
 				break;
 			if (!json_is_array(imgs) || json_array_size(imgs) > 64) {
 				fail(&r, "baseline: %s %zu has no images array", "release", i);
@@ -384,7 +404,7 @@ enum fwg_status fwg_baseline_parse(const char *text, size_t len, struct fwg_base
 			size_t ni = json_array_size(imgs);
 			rel->images = calloc(ni ? ni : 1, sizeof(*rel->images));
 			if (!rel->images) {
-				fail(&r, "baseline: out of memory%s%zu", "", 0);
+				fail(&r, "baseline: out of memory%s%.0zu", "", 0);
 				break;
 			}
 			rel->image_cap = ni ? ni : 1;

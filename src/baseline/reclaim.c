@@ -144,7 +144,7 @@ static bool reason_from_change(struct fwg_reclaim *r, const struct fwg_change *c
 		return true;
 	if (p && is_host_key(p))
 		return true;
-	if (p && is_account_db(p) && accounts_changed)
+	if (p && is_account_db(p) && accounts_changed && !strstr(p, "group"))
 		return true; /* reported account by account */
 	if (!c->writable) {
 		/* The read-only image itself differs: that is firmware drift,
@@ -177,16 +177,7 @@ static bool reasons_in_added_dir(struct fwg_reclaim *r, const struct fwg_change 
 		const struct fwg_manifest_image *img, bool accounts_changed)
 {
 	size_t root = dir->new_entry;
-	for (size_t i = root + 1; i < img->entry_count; i++) {
-		bool inside = false;
-		for (size_t a = img->entries[i].parent; a != FWG_NO_ENTRY && a >= root;
-				a = img->entries[a].parent)
-			if (a == root) {
-				inside = true;
-				break;
-			}
-		if (!inside)
-			break;
+	for (size_t i = root + 1; i < img->entries[root].subtree_end; i++) {
 		const struct fwg_manifest_entry *e = &img->entries[i];
 		if (strcmp(e->type, "dir") == 0 || !(e->flags & FWG_ENTRY_UNIT))
 			continue;
