@@ -161,20 +161,29 @@ static int write_manifest(const char *cmd, const struct fwg_baseline *b, const c
 	return 0;
 }
 
+/* parse_args, --help and the common options: 0, -1 after printing the
+ * help, or an exit status. */
+static int prologue(const char *cmd, int argc, char **argv, struct parsed_args *p,
+		struct fwg_options *opt)
+{
+	int rc = parse_args(cli_find_command(cmd), true, argc, argv, p);
+	if (rc)
+		return rc;
+	if (arg_value(p, "help")) {
+		cli_print_command_help(stdout, cli_find_command(cmd));
+		return -1;
+	}
+	return common_options(cmd, p, opt);
+}
+
 int cli_run_baseline_create(int argc, char **argv)
 {
 	const char *cmd = "baseline create";
 	struct parsed_args p;
 	struct fwg_options opt;
-	int rc = parse_args(cli_find_command(cmd), true, argc, argv, &p);
+	int rc = prologue(cmd, argc, argv, &p, &opt);
 	if (rc)
-		return rc;
-	if (arg_value(&p, "help")) {
-		cli_print_command_help(stdout, cli_find_command(cmd));
-		return EXIT_OK;
-	}
-	if ((rc = common_options(cmd, &p, &opt)))
-		return rc;
+		return rc < 0 ? EXIT_OK : rc;
 	const char *model = arg_value(&p, "model"), *output = arg_value(&p, "output");
 	const char *paths[MAX_IMAGES], *roles[MAX_IMAGES];
 	size_t n = 0;
@@ -266,15 +275,9 @@ int cli_run_diff(int argc, char **argv)
 	const char *cmd = "diff";
 	struct parsed_args p;
 	struct fwg_options opt;
-	int rc = parse_args(cli_find_command(cmd), true, argc, argv, &p);
+	int rc = prologue(cmd, argc, argv, &p, &opt);
 	if (rc)
-		return rc;
-	if (arg_value(&p, "help")) {
-		cli_print_command_help(stdout, cli_find_command(cmd));
-		return EXIT_OK;
-	}
-	if ((rc = common_options(cmd, &p, &opt)))
-		return rc;
+		return rc < 0 ? EXIT_OK : rc;
 	bool json = want_json(cmd, &p, &rc);
 	if (rc)
 		return rc;
@@ -347,15 +350,9 @@ int cli_run_reclaim(int argc, char **argv)
 	const char *cmd = "reclaim";
 	struct parsed_args p;
 	struct fwg_options opt;
-	int rc = parse_args(cli_find_command(cmd), true, argc, argv, &p);
+	int rc = prologue(cmd, argc, argv, &p, &opt);
 	if (rc)
-		return rc;
-	if (arg_value(&p, "help")) {
-		cli_print_command_help(stdout, cli_find_command(cmd));
-		return EXIT_OK;
-	}
-	if ((rc = common_options(cmd, &p, &opt)))
-		return rc;
+		return rc < 0 ? EXIT_OK : rc;
 	bool json = want_json(cmd, &p, &rc);
 	if (rc)
 		return rc;
