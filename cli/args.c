@@ -31,6 +31,10 @@ static const struct cli_option *find_option(const struct cli_command *cmd, const
 				return o;
 		}
 	}
+	/* Every command takes --help, whether its table lists it or not. */
+	static const struct cli_option help = { "help", 'h', NULL, "Show help and exit." };
+	if ((lname && strcmp(lname, "help") == 0) || (!lname && sname == 'h'))
+		return &help;
 	return NULL;
 }
 
@@ -235,4 +239,49 @@ enum fwg_status close_output(FILE *out, enum fwg_status st)
 	if (fflush(out) != 0 || (out != stdout && fclose(out) != 0))
 		return FWG_IO;
 	return st;
+}
+
+int read_text_file(const char *cmd, const char *path, char **text, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "fwguard %s: cannot open %s: %s\n", cmd, path, strerror(errno));
+		return EXIT_INPUT;
+	}
+	size_t cap = 0, n = 0;
+	char *buf = NULL;
+	for (;;) {
+		if (cap - n < 65536) {
+			if (cap > ((size_t)512 << 20)) {
+				fprintf(stderr, "fwguard %s: %s is larger than 512 MiB\n", cmd, path);
+				free(buf);
+				fclose(f);
+				return EXIT_INPUT;
+			}
+			cap = cap ? cap * 2 : 1u << 20;
+			char *nb = realloc(buf, cap + 1);
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				fprintf(stderr, "fwguard %s: out of memory reading %s\n", cmd, path);
+				return EXIT_LIMIT;
+			}
+			buf = nb;
+		}
+		size_t got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	bool err = ferror(f);
+	fclose(f);
+	if (err) {
+		fprintf(stderr, "fwguard %s: cannot read %s\n", cmd, path);
+		free(buf);
+		return EXIT_INPUT;
+	}
+	buf[n] = '\0';
+	*text = buf;
+	*len = n;
+	return EXIT_OK;
 }

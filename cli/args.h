@@ -45,6 +45,9 @@ int open_image(const char *cmd, const struct parsed_args *p, const struct fwg_op
  * was printed, 0 on success, else an exit status. */
 int prepare(const char *name, int argc, char **argv, struct parsed_args *p,
 		struct fwg_options *opt, struct fwg_image **img);
+/* Reads a whole file (at most 512 MiB) into a NUL-terminated buffer;
+ * EXIT_OK, or an exit status after printing why. */
+int read_text_file(const char *cmd, const char *path, char **text, size_t *len);
 /* stdout for NULL, else the file opened for writing (NULL after a message). */
 FILE *open_output(const char *cmd, const char *path);
 /* Flushes and closes (not stdout); FWG_IO if that failed, else st. */

@@ -5,11 +5,9 @@
  * (unpacked and turned into a manifest in memory) or a baseline manifest,
  * whose signature is checked against the trust store before it is used.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "args.h"
 #include "fwguard/baseline.h"
@@ -17,37 +15,6 @@
 
 #define MAX_IMAGES 8
 #define MAX_EXPECT 16
-#define MAX_MANIFEST_BYTES (1ull << 30)
-
-/* Reads a whole file (bounded); NULL with a message on failure. */
-static char *slurp(const char *cmd, const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	struct stat st;
-	if (!f || fstat(fileno(f), &st) != 0) {
-		fprintf(stderr, "fwguard %s: cannot read %s: %s\n", cmd, path, strerror(errno));
-		if (f)
-			fclose(f);
-		return NULL;
-	}
-	if (!S_ISREG(st.st_mode) || (unsigned long long)st.st_size > MAX_MANIFEST_BYTES) {
-		fprintf(stderr, "fwguard %s: cannot read %s: %s\n", cmd, path,
-			S_ISREG(st.st_mode) ? "too large" : "not a regular file");
-		fclose(f);
-		return NULL;
-	}
-	char *buf = malloc((size_t)st.st_size + 1);
-	size_t got = buf ? fread(buf, 1, (size_t)st.st_size, f) : 0;
-	fclose(f);
-	if (!buf || got != (size_t)st.st_size) {
-		fprintf(stderr, "fwguard %s: cannot read %s\n", cmd, path);
-		free(buf);
-		return NULL;
-	}
-	buf[got] = '\0';
-	*len = got;
-	return buf;
-}
 
 static bool looks_like_manifest(const char *path)
 {
@@ -107,8 +74,9 @@ static int load_manifest(const char *cmd, const char *path, struct trust_ctx *t,
 	} else {
 		fprintf(stderr, "fwguard %s: warning: %s used without checking its signature "
 			"(--insecure-unsigned)\n", cmd, path);
-		if (!(text = slurp(cmd, path, &len)))
-			return EXIT_INPUT;
+		int rrc = read_text_file(cmd, path, &text, &len);
+		if (rrc)
+			return rrc;
 	}
 	enum fwg_status st = fwg_baseline_parse(text, len, out, err, sizeof(err));
 	free(text);
@@ -161,10 +129,10 @@ static int write_manifest(const char *cmd, const struct fwg_baseline *b, const c
 	return 0;
 }
 
-/* parse_args, --help and the common options: 0, -1 after printing the
- * help, or an exit status. */
+/* parse_args, --help, the common options and (when json is not NULL)
+ * --format text|json: 0, -1 after printing the help, or an exit status. */
 static int prologue(const char *cmd, int argc, char **argv, struct parsed_args *p,
-		struct fwg_options *opt)
+		struct fwg_options *opt, bool *json)
 {
 	int rc = parse_args(cli_find_command(cmd), true, argc, argv, p);
 	if (rc)
@@ -173,7 +141,16 @@ static int prologue(const char *cmd, int argc, char **argv, struct parsed_args *
 		cli_print_command_help(stdout, cli_find_command(cmd));
 		return -1;
 	}
-	return common_options(cmd, p, opt);
+	if ((rc = common_options(cmd, p, opt)))
+		return rc;
+	const char *fmt = json ? arg_value(p, "format") : NULL;
+	if (fmt && strcmp(fmt, "json") != 0 && strcmp(fmt, "text") != 0) {
+		fprintf(stderr, "fwguard %s: unknown format '%s' (text or json)\n", cmd, fmt);
+		return EXIT_USAGE;
+	}
+	if (json)
+		*json = fmt && strcmp(fmt, "json") == 0;
+	return 0;
 }
 
 int cli_run_baseline_create(int argc, char **argv)
@@ -181,7 +158,7 @@ int cli_run_baseline_create(int argc, char **argv)
 	const char *cmd = "baseline create";
 	struct parsed_args p;
 	struct fwg_options opt;
-	int rc = prologue(cmd, argc, argv, &p, &opt);
+	int rc = prologue(cmd, argc, argv, &p, &opt, NULL);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
 	const char *model = arg_value(&p, "model"), *output = arg_value(&p, "output");
@@ -259,28 +236,15 @@ static int load_side(const char *cmd, const char *path, const struct fwg_options
 	return manifest_of_images(cmd, opt, "", "image", paths, NULL, 1, out);
 }
 
-static bool want_json(const char *cmd, const struct parsed_args *p, int *rc)
-{
-	const char *fmt = arg_value(p, "format");
-	*rc = 0;
-	if (fmt && strcmp(fmt, "json") != 0 && strcmp(fmt, "text") != 0) {
-		fprintf(stderr, "fwguard %s: unknown format '%s' (text or json)\n", cmd, fmt);
-		*rc = EXIT_USAGE;
-	}
-	return fmt && strcmp(fmt, "json") == 0;
-}
-
 int cli_run_diff(int argc, char **argv)
 {
 	const char *cmd = "diff";
 	struct parsed_args p;
 	struct fwg_options opt;
-	int rc = prologue(cmd, argc, argv, &p, &opt);
+	bool json;
+	int rc = prologue(cmd, argc, argv, &p, &opt, &json);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
-	bool json = want_json(cmd, &p, &rc);
-	if (rc)
-		return rc;
 	enum fwg_change_class fail_on = FWG_CHANGE_WARNING;
 	const char *fo = arg_value(&p, "fail-on");
 	if (fo && (!fwg_change_class_parse(fo, &fail_on) || fail_on < FWG_CHANGE_WARNING)) {
@@ -350,12 +314,10 @@ int cli_run_reclaim(int argc, char **argv)
 	const char *cmd = "reclaim";
 	struct parsed_args p;
 	struct fwg_options opt;
-	int rc = prologue(cmd, argc, argv, &p, &opt);
+	bool json;
+	int rc = prologue(cmd, argc, argv, &p, &opt, &json);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
-	bool json = want_json(cmd, &p, &rc);
-	if (rc)
-		return rc;
 	const char *golden_path = arg_value(&p, "baseline");
 	const char *paths[2], *roles[2];
 	size_t n = 0;

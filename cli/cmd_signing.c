@@ -17,21 +17,6 @@
 #include "args.h"
 #include "fwguard/signing.h"
 
-/* The sign/verify/pubkey option tables have no --help entry: handle it
- * here rather than reject it as an unknown option. */
-static bool wants_help(const char *name, int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			break;
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			cli_print_command_help(stdout, cli_find_command(name));
-			return true;
-		}
-	}
-	return false;
-}
-
 static int status_exit(enum fwg_status st)
 {
 	return st == FWG_NOMEM ? EXIT_LIMIT : EXIT_INPUT;
@@ -51,60 +36,17 @@ static int write_text(const char *cmd, const char *path, const char *text, size_
 	return EXIT_OK;
 }
 
-static int read_manifest(const char *cmd, const char *path, char **text, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		fprintf(stderr, "fwguard %s: cannot open %s: %s\n", cmd, path, strerror(errno));
-		return EXIT_INPUT;
-	}
-	size_t cap = 0, n = 0;
-	char *buf = NULL;
-	for (;;) {
-		if (cap - n < 65536) {
-			if (cap > ((size_t)512 << 20)) {
-				fprintf(stderr, "fwguard %s: %s is larger than 512 MiB\n", cmd, path);
-				free(buf);
-				fclose(f);
-				return EXIT_INPUT;
-			}
-			cap = cap ? cap * 2 : 1u << 20;
-			char *nb = realloc(buf, cap + 1);
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				fprintf(stderr, "fwguard %s: out of memory reading %s\n", cmd, path);
-				return EXIT_LIMIT;
-			}
-			buf = nb;
-		}
-		size_t got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	bool err = ferror(f);
-	fclose(f);
-	if (err) {
-		fprintf(stderr, "fwguard %s: cannot read %s\n", cmd, path);
-		free(buf);
-		return EXIT_INPUT;
-	}
-	buf[n] = '\0';
-	*text = buf;
-	*len = n;
-	return EXIT_OK;
-}
-
 int cli_run_baseline_sign(int argc, char **argv)
 {
 	static const char name[] = "baseline sign";
-	if (wants_help(name, argc, argv))
-		return EXIT_OK;
 	struct parsed_args p;
 	int rc = parse_args(cli_find_command(name), false, argc, argv, &p);
 	if (rc)
 		return rc;
+	if (arg_value(&p, "help")) {
+		cli_print_command_help(stdout, cli_find_command(name));
+		return EXIT_OK;
+	}
 	const char *key = arg_value(&p, "key");
 	if (p.npositional != 1 || !key || !*key) {
 		fprintf(stderr, "fwguard %s: usage: fwguard baseline sign MANIFEST --key KEY [--pin PIN] [-o SIG]\n",
@@ -116,7 +58,7 @@ int cli_run_baseline_sign(int argc, char **argv)
 	size_t doc_len, sig_len;
 	struct fwg_signer *signer = NULL;
 	char err[512];
-	rc = read_manifest(name, manifest, &doc, &doc_len);
+	rc = read_text_file(name, manifest, &doc, &doc_len);
 	if (rc)
 		return rc;
 	enum fwg_status st = fwg_signer_open(key, arg_value(&p, "pin"), &signer, err, sizeof(err));
@@ -195,12 +137,14 @@ static void print_verdict_json(FILE *out, const char *manifest, const struct fwg
 int cli_run_baseline_verify(int argc, char **argv)
 {
 	static const char name[] = "baseline verify";
-	if (wants_help(name, argc, argv))
-		return EXIT_OK;
 	struct parsed_args p;
 	int rc = parse_args(cli_find_command(name), false, argc, argv, &p);
 	if (rc)
 		return rc;
+	if (arg_value(&p, "help")) {
+		cli_print_command_help(stdout, cli_find_command(name));
+		return EXIT_OK;
+	}
 	const char *trust = arg_value(&p, "trust");
 	const char *format = arg_value(&p, "format");
 	bool json = format && strcmp(format, "json") == 0;
@@ -245,12 +189,14 @@ int cli_run_baseline_verify(int argc, char **argv)
 int cli_run_baseline_pubkey(int argc, char **argv)
 {
 	static const char name[] = "baseline pubkey";
-	if (wants_help(name, argc, argv))
-		return EXIT_OK;
 	struct parsed_args p;
 	int rc = parse_args(cli_find_command(name), false, argc, argv, &p);
 	if (rc)
 		return rc;
+	if (arg_value(&p, "help")) {
+		cli_print_command_help(stdout, cli_find_command(name));
+		return EXIT_OK;
+	}
 	const char *key = arg_value(&p, "key");
 	if (p.npositional != 0 || !key || !*key) {
 		fprintf(stderr, "fwguard %s: usage: fwguard baseline pubkey --key KEY [--pin PIN] [-o FILE]\n",
