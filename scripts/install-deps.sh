@@ -8,13 +8,16 @@ set -eu
 build_pkgs="build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
   libssl-dev liblzma-dev libbrotli-dev zlib1g-dev libjansson-dev libcmocka-dev
   libzstd-dev liblz4-dev liblzo2-dev libbz2-dev libarchive-dev libsquashfs-dev libfdt-dev
-  libsqlite3-dev libyara-dev libcrypt-dev libp11-kit-dev"
+  libsqlite3-dev libyara-dev libcrypt-dev libp11-kit-dev libtss2-dev"
 # Real firmware samples and the oracle the tests compare against.
 test_pkgs="openssl python3 brotli ovmf qemu-efi-aarch64 qemu-efi-arm seabios ipxe-qemu uefitool-cli
   u-boot-tools u-boot-qemu device-tree-compiler squashfs-tools mtd-utils cpio tar gzip xz-utils
   zstd lz4 bzip2 lzop util-linux-extra binutils-arm-linux-gnueabihf binwalk
   gcc-arm-linux-gnueabihf gcc-aarch64-linux-gnu libc6-dev-armhf-cross libc6-dev-arm64-cross
-  python3-jsonschema yara sqlite3 softhsm2 opensc"
+  python3-jsonschema yara sqlite3 softhsm2 opensc
+  swtpm swtpm-tools tpm2-tools qemu-system-x86 busybox-static linux-image-amd64 sbsigntool"
+# Measured boot: OVMF boots Debian's kernel in QEMU with swtpm as its TPM;
+# tpm2-tools reads the PCRs and is the event-log oracle.
 # binwalk is both the agreement oracle of the BMC tests and a bench peer.
 bench_pkgs="hyperfine time"
 
