@@ -54,6 +54,58 @@ static const struct cli_option extract_options[] = {
 	{ NULL, 0, NULL, NULL },
 };
 
+static const struct cli_option eventlog_show_options[] = {
+	{ "format", 'f', "FMT", "text (default) or json (every event with its decoded fields; docs/json.md)." },
+	{ "output", 'o', "FILE", "Write to FILE instead of standard output." },
+	{ "help", 'h', NULL, "Show help for the command and exit." },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct cli_option eventlog_replay_options[] = {
+	{ "format", 'f', "FMT", "text (default) or json: {\"pcrs\": {\"sha256\": {\"0\": \"hex\", ...}, ...}} with every bank the log has." },
+	{ "pcrs", 'p', "FILE", "Compare with the PCR values in FILE: tpm2_pcrread YAML or fwguard's replay JSON." },
+	{ "tpm", 0, "TCTI", "Compare with the PCRs of a TPM read through tpm2-tss, e.g. device:/dev/tpmrm0 or swtpm:port=2321 (empty = tss2's default TCTI)." },
+	{ "quote", 'q', "FILE", "Compare with a TPM2_Quote: the TPMS_ATTEST message written by tpm2_quote -m. Needs --signature, --ak and --nonce." },
+	{ "signature", 's', "FILE", "The quote's TPMT_SIGNATURE (tpm2_quote -s)." },
+	{ "ak", 0, "FILE", "The attestation key's public part: TPM2B_PUBLIC (tpm2_createak -u) or PEM." },
+	{ "nonce", 'n', "HEX", "The verifier's nonce the quote must carry as qualifying data." },
+	{ "pcr-list", 0, "LIST", "PCRs to compare, e.g. 0-7,9 (default: PCRs 0-7 and every PCR the log extends)." },
+	{ "help", 'h', NULL, "Show help for the command and exit." },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct cli_option eventlog_check_options[] = {
+	{ "ref", 'r', "FILE", "The model's reference values, made by 'fwguard eventlog baseline' (required)." },
+	{ "pcrs", 'p', "FILE", "Also require the log to replay to the PCR values in FILE (tpm2_pcrread YAML or replay JSON)." },
+	{ "tpm", 0, "TCTI", "Also require the log to replay to the PCRs of this TPM (tpm2-tss TCTI)." },
+	{ "allowlist", 'a', "FILE", "Vendor key rotations that are not alarms: {\"key_rotations\": [{\"variable\": \"dbx\", \"certificate_sha256\"|\"owner\": ...}]} (docs/eventlog.md)." },
+	{ "format", 'f', "FMT", "text (default) or json: {\"verdict\": \"pass\"|\"fail\", \"findings\": [...]}." },
+	{ "fail-on", 0, "LEVEL", "Lowest severity that fails the check: info, low, medium (default), high or critical." },
+	{ "help", 'h', NULL, "Show help for the command and exit." },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct cli_option eventlog_baseline_options[] = {
+	{ "model", 'm', "NAME", "Platform model the reference is for (required)." },
+	{ "output", 'o', "FILE", "Write the reference to FILE (required)." },
+	{ "merge", 0, "FILE", "Start from this existing reference of the same model and add what the logs show." },
+	{ "require-secure-boot", 0, NULL, "Fail the check of any log with Secure Boot off, even if the known-good logs had it off." },
+	{ "help", 'h', NULL, "Show help for the command and exit." },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct cli_option eventlog_quote_options[] = {
+	{ "quote", 'q', "FILE", "The TPMS_ATTEST message written by tpm2_quote -m (required)." },
+	{ "signature", 's', "FILE", "The TPMT_SIGNATURE written by tpm2_quote -s (required)." },
+	{ "ak", 0, "FILE", "The attestation key's public part: TPM2B_PUBLIC or PEM (required)." },
+	{ "nonce", 'n', "HEX", "The verifier's nonce, which must be the quote's qualifying data (required)." },
+	{ "log", 'l', "FILE", "Replay this event log and require the quoted PCR digest to match it." },
+	{ "pcrs", 'p', "FILE", "Require the quoted PCR digest to match these PCR values (tpm2_pcrread YAML or replay JSON)." },
+	{ "format", 'f', "FMT", "text (default) or json." },
+	{ "help", 'h', NULL, "Show help for the command and exit." },
+	{ NULL, 0, NULL, NULL },
+};
+
 static const struct cli_option baseline_create_options[] = {
 	{ "model", 'm', "NAME", "Platform model the baseline is for (required), e.g. the vendor's board or SKU name." },
 	{ "release", 'r', "LABEL", "Vendor release these images are (default: \"1\"). A model holds one set of images per release." },
@@ -201,6 +253,36 @@ const struct cli_command cli_commands[] = {
 		verify_update_options, cli_run_verify_update, true,
 	},
 	{
+		"eventlog show", "fwguard eventlog show [OPTIONS] LOG",
+		"decode every event of a TPM 2.0 event log",
+		"Parses a TCG PC Client event log (legacy SHA-1 or crypto-agile, as read from /sys/kernel/security/tpm0/binary_bios_measurements) and prints every event: PCR, type, digests in every bank, boot phase in firmware and plain terms, and the decoded event data: UEFI variables with their signature lists and certificates, image loads with their device paths, GPT tables, firmware blobs, S-CRTM versions, separators, actions, EV_IPL strings and the Spec ID, StartupLocality and other EV_NO_ACTION events. Events whose digest should be a hash of their data and is not are marked.",
+		eventlog_show_options, cli_run_eventlog_show,
+	},
+	{
+		"eventlog replay", "fwguard eventlog replay [OPTIONS] LOG",
+		"recompute the PCRs an event log claims, in every bank",
+		"Replays every bank of LOG (PCR0 starting at the startup locality, PCRs 17-22 at all ones) and prints PCRs 0-23. With --pcrs, --tpm or --quote the replay is compared with the real PCRs; exit status 1 when they differ, which means the log does not describe the boot the TPM recorded, and 7 when a quote does not verify.",
+		eventlog_replay_options, cli_run_eventlog_replay,
+	},
+	{
+		"eventlog check", "fwguard eventlog check [OPTIONS] LOG --ref FILE",
+		"judge an event log against its model's reference values",
+		"Checks LOG against a reference learned from known-good logs of the same model and reports, each naming the PCR, the event and the boot phase: Secure Boot off or in setup or audit mode; PK, KEK, db or dbx changes (an allowlisted vendor key rotation is not an alarm); unknown boot applications, drivers and option ROMs; changed firmware blobs or S-CRTM version; missing or error separators; measurements after the separator in PCRs 0-7; events whose digest does not match their data; a log that does not replay to the TPM's PCRs; an unexpected boot order or boot manager. Prints the verdict, pass or fail; exit status 1 on fail.",
+		eventlog_check_options, cli_run_eventlog_check,
+	},
+	{
+		"eventlog baseline", "fwguard eventlog baseline [OPTIONS] LOG... --model NAME -o FILE",
+		"learn a model's reference values from known-good event logs",
+		"Reads event logs of known-good boots of one platform model and writes the reference 'eventlog check' compares against: S-CRTM versions, firmware blobs, Secure Boot state and the PK, KEK, db and dbx contents, the drivers, option ROMs and boot applications, the boot order and boot manager, and the final PCR values, each as the set of values seen.",
+		eventlog_baseline_options, cli_run_eventlog_baseline,
+	},
+	{
+		"eventlog quote", "fwguard eventlog quote [OPTIONS] --quote FILE --signature FILE --ak FILE --nonce HEX",
+		"verify a TPM2_Quote",
+		"Unmarshals the quote (TPMS_ATTEST) and checks its signature (RSASSA, RSAPSS or ECDSA) with the attestation key, its qualifying data against the verifier's nonce, and, with --log or --pcrs, its PCR digest against the expected PCR values. Exit status 7 when any check fails.",
+		eventlog_quote_options, cli_run_eventlog_quote,
+	},
+	{
 		"help", "fwguard help [COMMAND] [--man]",
 		"show help for fwguard or one command",
 		"Without arguments lists the commands; with COMMAND shows its options; with --man prints the manual page.",
@@ -217,13 +299,13 @@ const struct cli_command cli_commands[] = {
 
 const struct cli_exit_code cli_exit_codes[] = {
 	{ EXIT_OK, "Success." },
-	{ EXIT_ANOMALIES, "The check failed: scan found an unsuppressed finding or an anomaly at or above the --fail-on level; diff found a change at or above its --fail-on class; reclaim judged the server TAINTED." },
+	{ EXIT_ANOMALIES, "The check failed: scan found an unsuppressed finding or an anomaly at or above the --fail-on level; diff found a change at or above its --fail-on class; reclaim judged the server TAINTED; an event log does not replay to the real PCRs or fails its check." },
 	{ EXIT_USAGE, "Usage error: unknown command or option, missing argument." },
 	{ EXIT_INPUT, "The image could not be read (missing, unreadable, empty or not a regular file)." },
 	{ EXIT_LIMIT, "Out of memory while unpacking." },
 	{ EXIT_OUTPUT, "The report or the extracted files could not be written." },
 	{ EXIT_ANALYSIS, "A rule pack, the vulnerability database, a feed or the suppressions file could not be loaded." },
-	{ EXIT_UNTRUSTED, "A signature was refused: an unsigned, wrongly signed or tampered baseline or update, a key that is unknown, expired or revoked, or a downgraded update." },
+	{ EXIT_UNTRUSTED, "A signature was refused: an unsigned, wrongly signed or tampered baseline or update, a key that is unknown, expired or revoked, a downgraded update, or a TPM quote that does not verify." },
 	{ EXIT_UNKNOWN, "reclaim could not reach a verdict (UNKNOWN)." },
 	{ -1, NULL },
 };

@@ -73,6 +73,12 @@ int cli_run_baseline_verify(int argc, char **argv);
 int cli_run_baseline_pubkey(int argc, char **argv);
 /* Update signatures before reflashing (cmd_update.c). */
 int cli_run_verify_update(int argc, char **argv);
+/* Measured boot (cmd_eventlog.c, cmd_evcheck.c). */
+int cli_run_eventlog_show(int argc, char **argv);
+int cli_run_eventlog_replay(int argc, char **argv);
+int cli_run_eventlog_check(int argc, char **argv);
+int cli_run_eventlog_baseline(int argc, char **argv);
+int cli_run_eventlog_quote(int argc, char **argv);
 int cli_run_version(int argc, char **argv);
 
 #endif
