@@ -7,10 +7,14 @@
  *
  * Which events (PFP 1.05, 10.4.1): EV_SEPARATOR, EV_ACTION, EV_EFI_ACTION,
  * EV_S_CRTM_VERSION, EV_EFI_GPT_EVENT, the EV_EFI_VARIABLE_* events and
- * EV_IPL strings.  Two real-world variants are accepted as matches:
- * EDK2 hashes only VariableData for EV_EFI_VARIABLE_BOOT(2), and boot
- * loaders hash EV_IPL strings without their terminating NUL.  Every other
- * event measures something the log does not carry (an image, a blob).
+ * the EV_IPL strings of PCR 8 (boot loader commands and command lines; in
+ * PCR 9 and elsewhere EV_IPL data names a file whose contents were
+ * hashed).  Two real-world variants are accepted as matches: EDK2 hashes
+ * only VariableData for EV_EFI_VARIABLE_BOOT(2), as some firmware does for
+ * EV_EFI_VARIABLE_AUTHORITY, and boot loaders hash EV_IPL strings without
+ * their terminating NUL.  Every other event measures something the log
+ * does not carry (an image, a blob).  GRUB's "prefix: text" strings hash
+ * only the text after the prefix.
  */
 #include <string.h>
 
@@ -23,7 +27,7 @@ enum digest_rule {
 	RULE_STRING,        /* H(event data) or H(event data without its NUL) */
 };
 
-static enum digest_rule rule_for(uint32_t type)
+static enum digest_rule rule_for(uint32_t type, uint32_t pcr)
 {
 	switch (type) {
 	case FWG_EV_SEPARATOR:
@@ -32,13 +36,13 @@ static enum digest_rule rule_for(uint32_t type)
 	case FWG_EV_S_CRTM_VERSION:
 	case FWG_EV_EFI_GPT_EVENT:
 	case FWG_EV_EFI_VARIABLE_DRIVER_CONFIG:
-	case FWG_EV_EFI_VARIABLE_AUTHORITY:
 		return RULE_DATA;
+	case FWG_EV_EFI_VARIABLE_AUTHORITY:
 	case FWG_EV_EFI_VARIABLE_BOOT:
 	case FWG_EV_EFI_VARIABLE_BOOT2:
 		return RULE_VARIABLE_BOOT;
 	case FWG_EV_IPL:
-		return RULE_STRING;
+		return pcr == 8 ? RULE_STRING : RULE_NONE;
 	default:
 		return RULE_NONE;
 	}
@@ -60,8 +64,19 @@ static bool digest_matches(const struct fwg_event *ev, enum digest_rule rule,
 		return fwg_event_variable(ev, &v) &&
 			hash_equals(d->alg, v.data, v.data_size, d->bytes, d->size);
 	}
-	if (rule == RULE_STRING && ev->data_size > 0 && ev->data[ev->data_size - 1] == 0)
-		return hash_equals(d->alg, ev->data, ev->data_size - 1, d->bytes, d->size);
+	if (rule != RULE_STRING)
+		return false;
+	size_t n = ev->data_size;
+	if (n > 0 && ev->data[n - 1] == 0) {
+		n--;
+		if (hash_equals(d->alg, ev->data, n, d->bytes, d->size))
+			return true;
+	}
+	/* GRUB logs "grub_cmd: CMD", "kernel_cmdline: LINE" and
+	 * "module_cmdline: LINE" but hashes only what follows the prefix. */
+	for (size_t i = 0; i + 1 < n && i < 32; i++)
+		if (ev->data[i] == ':' && ev->data[i + 1] == ' ')
+			return hash_equals(d->alg, ev->data + i + 2, n - i - 2, d->bytes, d->size);
 	return false;
 }
 
@@ -70,7 +85,7 @@ void fwg_evlog_check_digests(struct fwg_evlog *log)
 	log->digest_mismatches = 0;
 	for (size_t i = 0; i < log->event_count; i++) {
 		struct fwg_event *ev = &log->events[i];
-		enum digest_rule rule = rule_for(ev->type);
+		enum digest_rule rule = rule_for(ev->type, ev->pcr);
 		if (rule == RULE_NONE || (ev->flags & FWG_EVENT_HEADER))
 			continue;
 		for (uint32_t k = 0; k < ev->digest_count; k++) {
