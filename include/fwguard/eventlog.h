@@ -231,6 +231,82 @@ enum fwg_status fwg_evlog_write_text(const struct fwg_evlog *log, FILE *out);
  * "Path(type,subtype,hex)"; a new heap string, NULL on allocation failure. */
 char *fwg_device_path_text(const uint8_t *path, size_t size);
 
+/* ---- reference values and the policy check ------------------------------- */
+
+/* A per-model reference learned from known-good logs (docs/eventlog.md). */
+struct fwg_evref;
+
+FWG_NODISCARD enum fwg_status fwg_evref_new(const char *model, struct fwg_evref **out);
+/* Adds what a known-good log shows; fails when its model's banks differ. */
+FWG_NODISCARD enum fwg_status fwg_evref_add_log(struct fwg_evref *ref, const struct fwg_evlog *log,
+		char *errbuf, size_t errbuf_size);
+/* Fail any log with Secure Boot off (otherwise only when every learned
+ * log had it on). */
+void fwg_evref_require_secure_boot(struct fwg_evref *ref, bool required);
+FWG_NODISCARD enum fwg_status fwg_evref_parse(const char *text, size_t len,
+		struct fwg_evref **out, char *errbuf, size_t errbuf_size);
+/* Canonical JSON (sorted keys, sorted value sets). */
+enum fwg_status fwg_evref_write(const struct fwg_evref *ref, FILE *out);
+const char *fwg_evref_model(const struct fwg_evref *ref);
+size_t fwg_evref_log_count(const struct fwg_evref *ref);
+void fwg_evref_free(struct fwg_evref *ref);
+
+enum fwg_ev_severity {
+	FWG_EV_INFO = 0,
+	FWG_EV_LOW,
+	FWG_EV_MEDIUM,
+	FWG_EV_HIGH,
+	FWG_EV_CRITICAL,
+};
+const char *fwg_ev_severity_name(enum fwg_ev_severity s);
+bool fwg_ev_severity_parse(const char *text, enum fwg_ev_severity *out);
+
+struct fwg_ev_finding {
+	const char *rule;     /* stable identifier, e.g. "secureboot.disabled" */
+	enum fwg_ev_severity severity;
+	int pcr;              /* -1 when the finding is not about one PCR */
+	long event;           /* event index, -1 when none */
+	enum fwg_boot_phase phase;
+	char *message;
+};
+
+/* The vendor key-rotation allowlist shared with `fwguard diff`:
+ * {"key_rotations": [{"variable": "db"|"dbx"|"KEK"|"PK", "owner": GUID |
+ * "certificate_sha256": HEX, "note": TEXT}]}.  An entry matches a
+ * signature by its owner GUID or by the SHA-256 of its signature data. */
+struct fwg_allowlist;
+FWG_NODISCARD enum fwg_status fwg_allowlist_load(const char *path, struct fwg_allowlist **out,
+		char *errbuf, size_t errbuf_size);
+bool fwg_allowlist_permits(const struct fwg_allowlist *list, const char *variable,
+		const char *owner_guid, const char *data_sha256_hex);
+void fwg_allowlist_free(struct fwg_allowlist *list);
+
+struct fwg_evcheck_options {
+	const struct fwg_pcr_set *pcrs; /* real PCRs the log must replay to, or NULL */
+	uint32_t pcr_mask;              /* PCRs to compare (0 = 0-7 and those the log extends) */
+	const struct fwg_allowlist *allowlist; /* key rotations that are not alarms, or NULL */
+	enum fwg_ev_severity fail_on;   /* lowest severity that fails (default medium) */
+};
+
+struct fwg_evcheck {
+	bool pass;
+	struct fwg_ev_finding *findings;
+	size_t count, cap;
+	bool known_pcrs; /* every PCR 0-7 equals a value a known-good log had */
+};
+
+/* Judges log against ref; FWG_OK means the check ran (the verdict is in
+ * result->pass). */
+FWG_NODISCARD enum fwg_status fwg_evlog_check(const struct fwg_evlog *log,
+		const struct fwg_evref *ref, const struct fwg_evcheck_options *options,
+		struct fwg_evcheck *result, char *errbuf, size_t errbuf_size);
+/* Frees the findings (not result itself). */
+void fwg_evcheck_clear(struct fwg_evcheck *result);
+/* {"verdict": "pass"|"fail", "findings": [{"rule", "severity", "pcr",
+ * "event", "phase", "message", ...}]} or text. */
+enum fwg_status fwg_evcheck_write_json(const struct fwg_evcheck *result, FILE *out);
+enum fwg_status fwg_evcheck_write_text(const struct fwg_evcheck *result, FILE *out);
+
 /* ---- quotes -------------------------------------------------------------- */
 
 struct fwg_quote_input {

@@ -84,3 +84,26 @@ const uint8_t *fwg_event_digest(const struct fwg_event *ev, uint16_t alg)
 			return ev->digests[i].bytes;
 	return NULL;
 }
+
+bool fwg_signature_lists_walk(const uint8_t *data, size_t size, fwg_signature_fn fn, void *ctx)
+{
+	struct fwg_cursor c = fwg_cursor_make(data, size);
+	size_t off = 0;
+	/* Each list is at least 28 bytes, so the loop is bounded by size/28. */
+	while (off < c.size) {
+		uint32_t list_size, header_size, sig_size;
+		if (fwg_cursor_u32le_at(&c, off + 16, &list_size) != FWG_OK ||
+				fwg_cursor_u32le_at(&c, off + 20, &header_size) != FWG_OK ||
+				fwg_cursor_u32le_at(&c, off + 24, &sig_size) != FWG_OK)
+			return false;
+		size_t body = 28 + (size_t)header_size;
+		if (list_size < 28 || !fwg_cursor_has(&c, off, list_size) || body > list_size ||
+				sig_size < 16 || (list_size - body) % sig_size != 0)
+			return false;
+		const uint8_t *type = data + off;
+		for (size_t p = off + body; p < off + list_size; p += sig_size)
+			fn(ctx, type, data + p, data + p + 16, sig_size - 16);
+		off += list_size;
+	}
+	return true;
+}

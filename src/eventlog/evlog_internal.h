@@ -41,6 +41,15 @@ struct fwg_image_load {
 };
 bool fwg_event_image_load(const struct fwg_event *ev, struct fwg_image_load *out);
 
+/* EFI_SIGNATURE_LIST walking: calls fn for every EFI_SIGNATURE_DATA in
+ * the lists of data (type GUID, owner GUID, signature bytes); stops and
+ * returns false at the first list that does not fit.  A lone
+ * EFI_SIGNATURE_DATA (as EV_EFI_VARIABLE_AUTHORITY often carries) is not
+ * a list: see fwg_event_variable for its raw bytes. */
+typedef void (*fwg_signature_fn)(void *ctx, const uint8_t *type_guid, const uint8_t *owner_guid,
+		const uint8_t *sig, size_t sig_size);
+bool fwg_signature_lists_walk(const uint8_t *data, size_t size, fwg_signature_fn fn, void *ctx);
+
 /* The event's digest in bank alg, or NULL. */
 const uint8_t *fwg_event_digest(const struct fwg_event *ev, uint16_t alg);
 
