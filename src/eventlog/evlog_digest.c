@@ -54,30 +54,43 @@ static bool hash_equals(uint16_t alg, const void *data, size_t len, const uint8_
 	return fwg_tpm_hash(alg, data, len, got) && memcmp(got, want, size) == 0;
 }
 
+/* The bytes a GRUB-style "prefix: text" string hashes (after the
+ * prefix, without the NUL), or false when the data has no such prefix. */
+static bool after_prefix(const struct fwg_event *ev, const uint8_t **p, size_t *n)
+{
+	size_t len = ev->data_size;
+	if (len > 0 && ev->data[len - 1] == 0)
+		len--;
+	for (size_t i = 0; i + 1 < len && i < 32; i++)
+		if (ev->data[i] == ':' && ev->data[i + 1] == ' ') {
+			*p = ev->data + i + 2;
+			*n = len - i - 2;
+			return true;
+		}
+	return false;
+}
+
+/* Tries the form the firmware most likely hashed first: each attempt is
+ * a full hash, and a log has dozens of these events per bank. */
 static bool digest_matches(const struct fwg_event *ev, enum digest_rule rule,
 		const struct fwg_event_digest *d)
 {
-	if (hash_equals(d->alg, ev->data, ev->data_size, d->bytes, d->size))
-		return true;
 	if (rule == RULE_VARIABLE_BOOT) {
 		struct fwg_uefi_variable v;
-		return fwg_event_variable(ev, &v) &&
-			hash_equals(d->alg, v.data, v.data_size, d->bytes, d->size);
+		if (fwg_event_variable(ev, &v) && hash_equals(d->alg, v.data, v.data_size, d->bytes, d->size))
+			return true;
+		return hash_equals(d->alg, ev->data, ev->data_size, d->bytes, d->size);
 	}
-	if (rule != RULE_STRING)
-		return false;
-	size_t n = ev->data_size;
-	if (n > 0 && ev->data[n - 1] == 0) {
-		n--;
-		if (hash_equals(d->alg, ev->data, n, d->bytes, d->size))
+	if (rule == RULE_STRING) {
+		const uint8_t *p;
+		size_t n;
+		if (after_prefix(ev, &p, &n) && hash_equals(d->alg, p, n, d->bytes, d->size))
+			return true;
+		if (ev->data_size > 0 && ev->data[ev->data_size - 1] == 0 &&
+				hash_equals(d->alg, ev->data, ev->data_size - 1, d->bytes, d->size))
 			return true;
 	}
-	/* GRUB logs "grub_cmd: CMD", "kernel_cmdline: LINE" and
-	 * "module_cmdline: LINE" but hashes only what follows the prefix. */
-	for (size_t i = 0; i + 1 < n && i < 32; i++)
-		if (ev->data[i] == ':' && ev->data[i + 1] == ' ')
-			return hash_equals(d->alg, ev->data + i + 2, n - i - 2, d->bytes, d->size);
-	return false;
+	return hash_equals(d->alg, ev->data, ev->data_size, d->bytes, d->size);
 }
 
 void fwg_evlog_check_digests(struct fwg_evlog *log)

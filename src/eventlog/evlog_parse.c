@@ -237,7 +237,14 @@ enum fwg_status fwg_evlog_parse(const uint8_t *data, size_t size, struct fwg_evl
 	log->data = data;
 	log->size = size;
 	struct fwg_cursor c = fwg_cursor_make(data, size);
+	/* Real events average well over 64 bytes: one allocation usually
+	 * holds them all. */
 	size_t cap = 0;
+	if (size / 64 > 16) {
+		cap = size / 64 < 4096 ? size / 64 : 4096;
+		if (!(log->events = malloc(cap * sizeof(*log->events))))
+			cap = 0;
+	}
 	struct fwg_event *ev = add_event(log, &cap);
 	if (!ev) {
 		fwg_evlog_free(log);

@@ -145,3 +145,18 @@ void fwg_log_facts(const struct fwg_evlog *log, struct fwg_log_facts *f)
 		}
 	}
 }
+
+void fwg_event_data_sha256_hex(const struct fwg_event *ev, char *out)
+{
+	/* For EV_EFI_VARIABLE_DRIVER_CONFIG the parser already proved a
+	 * matching SHA-256 digest equal to the hash of the whole data: no
+	 * need to hash kilobytes of keys again. */
+	if (ev->type == FWG_EV_EFI_VARIABLE_DRIVER_CONFIG && (ev->flags & FWG_EVENT_DIGEST_CHECKED))
+		for (uint32_t i = 0; i < ev->digest_count; i++)
+			if (ev->digests[i].alg == FWG_TPM_ALG_SHA256 &&
+					!(ev->mismatch_algs_mask & (1u << i))) {
+				(void)fwg_event_digest_hex(ev, FWG_TPM_ALG_SHA256, out);
+				return;
+			}
+	fwg_sha256_hex(ev->data, ev->data_size, out);
+}

@@ -270,7 +270,7 @@ static void check_secure_boot_variables(struct checker *c)
 		if (!fwg_event_variable(event_at(c, i), &var))
 			continue;
 		char sha[65];
-		fwg_sha256_hex(var.data, var.data_size, sha);
+		fwg_event_data_sha256_hex(event_at(c, i), sha);
 		c->explained[i] = 1; /* judged here, whatever the verdict */
 		if (fwg_strset_has(&c->ref->sb_var[v], sha))
 			continue;

@@ -182,7 +182,7 @@ enum fwg_status fwg_evref_add_log(struct fwg_evref *ref, const struct fwg_evlog 
 		if (!fwg_event_variable(&log->events[f.sb_var_event[v]], &var))
 			continue;
 		char sha[65];
-		fwg_sha256_hex(var.data, var.data_size, sha);
+		fwg_event_data_sha256_hex(&log->events[f.sb_var_event[v]], sha);
 		ok &= fwg_strset_add(&ref->sb_var[v], sha);
 		struct entry_ctx e = { &ref->sb_entries[v], true };
 		(void)fwg_signature_lists_walk(var.data, var.data_size, add_entry, &e);

@@ -32,7 +32,7 @@ struct fwg_evref {
 	bool require_secure_boot;
 	uint16_t digest_alg; /* bank whose digests identify events */
 	struct fwg_strset sets[REF_SET_COUNT];
-	struct fwg_strset sb_var[SBV_COUNT];     /* SHA-256 of the variable's data */
+	struct fwg_strset sb_var[SBV_COUNT];     /* SHA-256 of the whole UEFI_VARIABLE_DATA */
 	struct fwg_strset sb_entries[SBV_COUNT]; /* SHA-256 of each signature's data */
 	struct fwg_strset pcr_events[FWG_REF_LOADER_PCRS]; /* event digests per PCR */
 	struct fwg_strset after_separator[8];    /* event types seen after PCR n's separator */
@@ -62,6 +62,9 @@ enum fwg_sb_var fwg_event_sb_var(const struct fwg_event *ev);
 /* Lowercase hex of the event's digest in bank alg into out (129 bytes);
  * false when the event has no digest in that bank. */
 bool fwg_event_digest_hex(const struct fwg_event *ev, uint16_t alg, char *out);
+/* SHA-256 hex of the whole event data (65 bytes), reusing the event's
+ * own digest when the parser verified it. */
+void fwg_event_data_sha256_hex(const struct fwg_event *ev, char *out);
 /* SHA-256 hex of bytes into out (65 bytes). */
 void fwg_sha256_hex(const uint8_t *data, size_t len, char *out);
 /* The bank a log's events are identified by: sha256 when present. */

@@ -1,13 +1,23 @@
 /*
  * tpm_hash.c - the TPM hash algorithms a measured-boot log can name:
  * their TPM_ALG_ID, text name and digest size, and one-shot hashing
- * through OpenSSL with the algorithm objects fetched once per process
- * (fetching per call would dominate the cost of a 100-event replay).
+ * through OpenSSL.
+ *
+ * Speed matters here: a fleet verifier hashes every event once per bank
+ * to check its data and once more to replay it, and most inputs are a
+ * few dozen bytes.  OpenSSL 3's EVP interface allocates and frees a
+ * provider context on every digest initialisation, which costs more than
+ * the hash itself at these sizes, so the SHA family goes through the
+ * libcrypto SHA functions that keep their state on the stack (deprecated
+ * in OpenSSL 3, still the library's own implementation); SM3 and anything
+ * else go through EVP with the algorithm fetched once per process.
  */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <pthread.h>
 #include <string.h>
 
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 
 #include "fwguard/eventlog.h"
 #include "tpm_hash.h"
@@ -74,16 +84,66 @@ const EVP_MD *fwg_tpm_alg_md(uint16_t alg)
 	return fetched[i];
 }
 
+/* One reusable context per thread: EVP_Digest would allocate, clear and
+ * free one per call, which costs more than hashing a short event. */
+static _Thread_local EVP_MD_CTX *thread_ctx;
+
+/* The SHA family over up to two parts, state on the stack; false for
+ * other algorithms. */
+static bool sha_family(uint16_t alg, const void *a, size_t alen, const void *b, size_t blen,
+		uint8_t *out)
+{
+	switch (alg) {
+	case FWG_TPM_ALG_SHA1: {
+		SHA_CTX ctx;
+		return SHA1_Init(&ctx) && SHA1_Update(&ctx, a, alen) && (!blen || SHA1_Update(&ctx, b, blen)) &&
+			SHA1_Final(out, &ctx);
+	}
+	case FWG_TPM_ALG_SHA256: {
+		SHA256_CTX ctx;
+		return SHA256_Init(&ctx) && SHA256_Update(&ctx, a, alen) &&
+			(!blen || SHA256_Update(&ctx, b, blen)) && SHA256_Final(out, &ctx);
+	}
+	case FWG_TPM_ALG_SHA384: {
+		SHA512_CTX ctx;
+		return SHA384_Init(&ctx) && SHA384_Update(&ctx, a, alen) &&
+			(!blen || SHA384_Update(&ctx, b, blen)) && SHA384_Final(out, &ctx);
+	}
+	case FWG_TPM_ALG_SHA512: {
+		SHA512_CTX ctx;
+		return SHA512_Init(&ctx) && SHA512_Update(&ctx, a, alen) &&
+			(!blen || SHA512_Update(&ctx, b, blen)) && SHA512_Final(out, &ctx);
+	}
+	default:
+		return false;
+	}
+}
+
 bool fwg_tpm_hash(uint16_t alg, const void *data, size_t len, uint8_t *out)
 {
+	if (alg != FWG_TPM_ALG_SM3_256)
+		return sha_family(alg, data, len, NULL, 0, out);
 	const EVP_MD *md = fwg_tpm_alg_md(alg);
-	return md && EVP_Digest(data, len, out, NULL, md, NULL) == 1;
+	if (!md)
+		return false;
+	if (!thread_ctx && !(thread_ctx = EVP_MD_CTX_new()))
+		return EVP_Digest(data, len, out, NULL, md, NULL) == 1;
+	return EVP_DigestInit_ex(thread_ctx, md, NULL) == 1 &&
+		EVP_DigestUpdate(thread_ctx, data, len) == 1 &&
+		EVP_DigestFinal_ex(thread_ctx, out, NULL) == 1;
 }
 
 bool fwg_tpm_extend(EVP_MD_CTX *ctx, uint16_t alg, uint8_t *pcr, const uint8_t *digest)
 {
-	const EVP_MD *md = fwg_tpm_alg_md(alg);
 	size_t n = fwg_tpm_alg_digest_size(alg);
+	if (alg != FWG_TPM_ALG_SM3_256) {
+		uint8_t next[FWG_DIGEST_MAX];
+		if (!sha_family(alg, pcr, n, digest, n, next))
+			return false;
+		memcpy(pcr, next, n);
+		return true;
+	}
+	const EVP_MD *md = fwg_tpm_alg_md(alg);
 	return md && EVP_DigestInit_ex(ctx, md, NULL) == 1 && EVP_DigestUpdate(ctx, pcr, n) == 1 &&
 		EVP_DigestUpdate(ctx, digest, n) == 1 && EVP_DigestFinal_ex(ctx, pcr, NULL) == 1;
 }
