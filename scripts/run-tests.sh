@@ -91,6 +91,9 @@ if [ "${SKIP_FUZZ:-0}" != 1 ]; then
 			case $name in
 			fv|ffs|section|flash_area|capsule*|ifd*|option_rom|pe|te|nvram*|siglist*|tiano) ;;
 			vulnfeed) cp rules/vulndb/*.json "$corpus/" ;;
+			evcheck) find "${FWG_EVENTLOG_DATA:-../shared/testdata/eventlogs}" -type f \
+				! -name '*.json' ! -name '*.yaml' ! -name '*.md' ! -name '*.b64' ! -name '*.txt' \
+				-size -300k -exec cp {} "$corpus/" \; 2>/dev/null ;;
 			*) cp "$seeds/bmc"/* "$corpus/" 2>/dev/null ;;
 			esac
 			# Inputs that once crashed a target run first, every time.
