@@ -240,21 +240,28 @@ static bool sig_in(const struct sig_set *s, const struct fwg_manifest_entry *e)
 	return s->count && bsearch(&e, s->items, s->count, sizeof(*s->items), compare_sig);
 }
 
+bool fwg_allowlist_permits(const struct fwg_allowlist *allow, const char *variable,
+		const char *owner, const char *data_sha256_hex)
+{
+	for (size_t i = 0; allow && i < allow->count; i++) {
+		const struct allow_rule *r = &allow->rules[i];
+		if (strcmp(r->variable, variable) != 0)
+			continue;
+		if (r->certificate_sha256 && data_sha256_hex &&
+				strcasecmp(r->certificate_sha256, data_sha256_hex) == 0)
+			return true;
+		if (r->owner && owner && strcasecmp(r->owner, owner) == 0)
+			return true;
+	}
+	return false;
+}
+
 static bool allowed(const struct fwg_allowlist *allow, const char *variable,
 		const struct fwg_manifest_entry *e)
 {
 	char hex[65];
 	fwg_hex_encode(e->sha256, 32, hex);
-	for (size_t i = 0; allow && i < allow->count; i++) {
-		const struct allow_rule *r = &allow->rules[i];
-		if (strcmp(r->variable, variable) != 0)
-			continue;
-		if (r->certificate_sha256 && strcmp(r->certificate_sha256, hex) == 0)
-			return true;
-		if (r->owner && e->owner && strcasecmp(r->owner, e->owner) == 0)
-			return true;
-	}
-	return false;
+	return fwg_allowlist_permits(allow, variable, e->owner, hex);
 }
 
 static bool classify_secure_boot(struct fwg_change *c, enum sb_var sb,

@@ -46,6 +46,10 @@ struct fwg_allowlist;
 FWG_NODISCARD enum fwg_status fwg_allowlist_load(const char *path, struct fwg_allowlist **out,
 		char *errbuf, size_t errbuf_size);
 void fwg_allowlist_free(struct fwg_allowlist *list);
+/* True when a signature (owner GUID text and/or SHA-256 of its data) of
+ * variable is allowlisted. */
+bool fwg_allowlist_permits(const struct fwg_allowlist *list, const char *variable,
+		const char *owner_guid, const char *data_sha256_hex);
 
 /* Sets cls and reason of a change from its entries (classify.c). */
 bool fwg_classify_change(struct fwg_change *c, struct fwg_manifest_image *old_img,

@@ -123,6 +123,31 @@ static void describe(const struct fwg_event *ev, char *out, size_t size)
 				out[o++] = (char)ch;
 		}
 		snprintf(out + o, size - o, "\"");
+	} else if ((ev->type == FWG_EV_EFI_PLATFORM_FIRMWARE_BLOB || ev->type == FWG_EV_EFI_PLATFORM_FIRMWARE_BLOB2) &&
+			ev->data_size >= 16) {
+		/* BLOB: u64 base, u64 length; BLOB2: u8 n, description[n], base, length. */
+		size_t at = ev->type == FWG_EV_EFI_PLATFORM_FIRMWARE_BLOB ? 0 : (size_t)ev->data[0] + 1;
+		uint64_t base = 0, len = 0;
+		if (at + 16 <= ev->data_size)
+			for (int k = 7; k >= 0; k--) {
+				base = base << 8 | ev->data[at + (size_t)k];
+				len = len << 8 | ev->data[at + 8 + (size_t)k];
+			}
+		snprintf(out, size, "%s at 0x%llx (%llu bytes)", type, (unsigned long long)base,
+			(unsigned long long)len);
+	} else if (ev->type == FWG_EV_EVENT_TAG && ev->data_size >= 8) {
+		/* TCG_PCClientTaggedEvent: u32 id, u32 size, data. */
+		uint32_t id = (uint32_t)ev->data[0] | (uint32_t)ev->data[1] << 8 | (uint32_t)ev->data[2] << 16 |
+			(uint32_t)ev->data[3] << 24;
+		const char *what = id == 0x8F3B22ECu ? "Linux initrd" :
+			id == 0x8F3B22EDu ? "kernel command line (LoadOptions)" : "tagged event";
+		size_t o = (size_t)snprintf(out, size, "%s %s 0x%08x \"", type, what, id);
+		for (uint32_t i = 8; i < ev->data_size && o + 5 < size && i < 328; i++) {
+			uint8_t ch = ev->data[i];
+			if (ch >= 0x20 && ch < 0x7f && ch != '"')
+				out[o++] = (char)ch;
+		}
+		snprintf(out + o, size - o, "\"");
 	} else {
 		snprintf(out, size, "%s (%u bytes)", type ? type : "unknown event", ev->data_size);
 	}
@@ -216,6 +241,17 @@ static void check_secure_boot_state(struct checker *c)
 	else if (f->secure_boot < 0 && required)
 		report(c, "secureboot.not_measured", FWG_EV_HIGH, 7, -1,
 			"the SecureBoot variable was not measured, so Secure Boot cannot be shown to be on");
+	const char *state = f->secure_boot < 0 ? "unknown" : f->secure_boot ? "on" : "off";
+	if (c->ref->sets[REF_SB_STATES].count && !fwg_strset_has(&c->ref->sets[REF_SB_STATES], state)) {
+		if (f->secure_boot == 1)
+			report(c, "secureboot.state_changed", FWG_EV_MEDIUM, 7, f->secure_boot_event,
+				"Secure Boot is on, but the known-good boots of this model had it off: the "
+				"reference does not describe this configuration");
+		else if (f->secure_boot_event >= 0)
+			c->explained[f->secure_boot_event] = 1; /* reported as disabled below */
+	} else if (f->secure_boot_event >= 0) {
+		c->explained[f->secure_boot_event] = 1;
+	}
 	if (f->setup_mode)
 		report(c, "secureboot.setup_mode", required ? FWG_EV_HIGH : FWG_EV_LOW, 7, f->setup_mode_event,
 			"Secure Boot is in setup mode (no platform key): anyone can enroll keys");
@@ -378,6 +414,15 @@ static void check_events(struct checker *c)
 			}
 			c->explained[i] = 1;
 			break;
+		case FWG_EV_EFI_VARIABLE_AUTHORITY:
+			if (ev->pcr == 7 && fwg_event_digest_hex(ev, c->ref->digest_alg, hex) &&
+					!fwg_strset_has(&c->ref->pcr_events[7], hex)) {
+				describe(ev, what, sizeof(what));
+				report(c, "secureboot.unknown_authority", FWG_EV_HIGH, 7, i,
+					"boot code was admitted by a signature no known-good boot relied on: %s", what);
+			}
+			c->explained[i] = 1;
+			break;
 		default:
 			break;
 		}
@@ -461,6 +506,20 @@ static void check_unknown_measurements(struct checker *c)
 		if (!fwg_event_digest_hex(ev, c->ref->digest_alg, hex) ||
 				fwg_strset_has(&c->ref->pcr_events[ev->pcr], hex))
 			continue;
+		uint32_t tag = ev->type == FWG_EV_EVENT_TAG && ev->data_size >= 4 ? ((uint32_t)ev->data[0] |
+			(uint32_t)ev->data[1] << 8 | (uint32_t)ev->data[2] << 16 | (uint32_t)ev->data[3] << 24) : 0;
+		if (tag == 0x8F3B22EDu) {
+			report(c, "loader.cmdline_changed", FWG_EV_MEDIUM, (int)ev->pcr, (long)n,
+				"the kernel command line differs from every known-good boot of this model (the "
+				"Linux EFI stub measures its LoadOptions into PCR %u)", ev->pcr);
+			continue;
+		}
+		if (tag == 0x8F3B22ECu) {
+			report(c, "loader.initrd_changed", FWG_EV_MEDIUM, (int)ev->pcr, (long)n,
+				"the initrd differs from every known-good boot of this model (measured by the "
+				"Linux EFI stub into PCR %u)", ev->pcr);
+			continue;
+		}
 		describe(ev, what, sizeof(what));
 		const char *rule = ev->pcr >= 8 ? "loader.unknown_measurement" : "measurement.unknown";
 		report(c, rule, FWG_EV_MEDIUM, (int)ev->pcr, (long)n,
