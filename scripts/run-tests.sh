@@ -54,6 +54,12 @@ if [ -z "${FWGUARD_SCHEMA_DIR:-}" ]; then
 	fi
 fi
 
+# Measured-boot logs come from real boots (OVMF + swtpm in QEMU, about 20 s
+# each): made once here and shared by both test builds.
+export FWG_BOOTLOG_DIR=${FWG_BOOTLOG_DIR:-$PWD/.cache/bootlogs}
+log "boot OVMF with swtpm for event logs (cached in $FWG_BOOTLOG_DIR)"
+bash tests/gen/make_boot_eventlogs.sh "$FWG_BOOTLOG_DIR" || echo "boot-log generation failed (the eventlog_boot test will say why)"
+
 log "build and test"
 run_suite build "" -Dwerror=true
 
