@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# shellcheck shell=bash
 # /init of the tiny busybox initramfs that make_boot_eventlogs.sh boots under
 # QEMU + OVMF + swtpm.  It prints, between marker lines on the serial console:
 #   - the firmware's TPM 2.0 event log (securityfs binary_bios_measurements),
@@ -6,7 +7,7 @@
 #   - the exact YAML of tpm2_pcrread for every active PCR bank, read from the
 #     same TPM in the same boot;
 #   - the kernel's IMA runtime log (IMA extends PCR10 outside the firmware log);
-#   - the SecureBoot variable and /proc/cmdline, as facts for the provenance;
+#   - Secure Boot and lockdown state and /proc/cmdline, facts for the provenance;
 # then powers the VM off.  Any failure prints FWGUARD-FAIL and powers off too,
 # so the host never waits for its timeout.
 set -eu -o pipefail
@@ -54,15 +55,13 @@ fi
 echo "FWGUARD-TPMDEV $tpmdev"
 echo "FWGUARD-CMDLINE $(cat /proc/cmdline)"
 
-# SecureBoot variable: 4 attribute bytes, then one data byte (1 = enabled).
-sb=absent
-if mount -t efivarfs efivarfs /sys/firmware/efi/efivars 2>/dev/null; then
-	v=/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c
-	if [ -f "$v" ]; then
-		sb=$(od -An -tu1 -j4 -N1 "$v" | tr -d ' ')
-	fi
+# Secure Boot as the kernel saw it (efivarfs is a module in Debian's kernel;
+# the boot log line needs none): "enabled", "disabled" or "could not be ...".
+sb=$(dmesg | sed -n 's/.*secureboot: Secure boot //p' | head -n 1)
+echo "FWGUARD-SECUREBOOT ${sb:-unknown}"
+if [ -f /sys/kernel/security/lockdown ]; then
+	echo "FWGUARD-LOCKDOWN $(cat /sys/kernel/security/lockdown)"
 fi
-echo "FWGUARD-SECUREBOOT $sb"
 
 log=/sys/kernel/security/tpm0/binary_bios_measurements
 cp "$log" /tmp/eventlog.bin
