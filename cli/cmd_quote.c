@@ -183,7 +183,7 @@ static void write_text(FILE *out, const struct fwg_quote_result *r, const char *
 		fprintf(out, "%s%s: ", k ? "; " : "", bank_name(algs[k], buf, sizeof(buf)));
 		write_pcr_ranges(out, masks[k]);
 	}
-	fputs(n ? "\n  quoted digest: " : "none\n  quoted digest: ", out);
+	fputs(n ? "\n  digest:      " : "none\n  digest:      ", out);
 	write_hex(out, r->pcr_digest, r->pcr_digest_size);
 	fprintf(out, "\n  clock:       %llu ms, reset count %u, restart count %u%s\n",
 		(unsigned long long)r->clock, (unsigned)r->reset_count, (unsigned)r->restart_count,

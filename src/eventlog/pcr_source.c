@@ -259,8 +259,8 @@ static enum fwg_status parse_yaml(const char *text, size_t len, struct fwg_pcr_s
 	struct text_line l;
 	struct fwg_pcr_bank *bank = NULL;
 	while (next_line(&r, &l)) {
-		if (l.indent == l.n || l.s[l.indent] == '#')
-			continue;
+		if (l.indent == l.n || l.s[l.indent] == '#' || line_is(&l, "---"))
+			continue; /* blank, comment, document start */
 		if (l.s[l.indent] == '\t')
 			return fail(errbuf, errbuf_size, FWG_MALFORMED,
 				"line %u: tabs are not allowed in YAML indentation", l.number);
@@ -542,6 +542,26 @@ static enum fwg_status read_all(struct tpm_session *t, struct fwg_pcr_set *out,
 	}
 }
 
+/* Why the TCTI loader failed, in words (tss2_common.h base codes). */
+static const char *tcti_failure(TSS2_RC rc)
+{
+	switch (rc & 0xffffu) { /* the base code, whatever the layer */
+	case TSS2_BASE_RC_IO_ERROR:
+	case TSS2_BASE_RC_NO_CONNECTION:
+		return "no TPM answers there";
+	case TSS2_BASE_RC_NOT_SUPPORTED:
+	case TSS2_BASE_RC_NOT_IMPLEMENTED:
+		return "no such TCTI module";
+	case TSS2_BASE_RC_BAD_VALUE:
+	case TSS2_BASE_RC_BAD_REFERENCE:
+		return "a bad TCTI configuration";
+	case TSS2_BASE_RC_MEMORY:
+		return "out of memory";
+	default:
+		return "the TCTI failed to start";
+	}
+}
+
 enum fwg_status fwg_pcr_set_read_tpm(const char *tcti, struct fwg_pcr_set *out, char *errbuf,
 		size_t errbuf_size)
 {
@@ -551,8 +571,8 @@ enum fwg_status fwg_pcr_set_read_tpm(const char *tcti, struct fwg_pcr_set *out, 
 	TSS2_RC rc = Tss2_TctiLdr_Initialize(tcti, &t.tcti);
 	if (rc != TSS2_RC_SUCCESS) {
 		st = fail(errbuf, errbuf_size, FWG_IO,
-			"cannot open the TPM through the TCTI '%s' (tss2 rc 0x%08x)",
-			tcti ? tcti : "(default)", (unsigned)rc);
+			"cannot open the TPM through the TCTI '%s': %s (tss2 rc 0x%08x)",
+			tcti ? tcti : "(default)", tcti_failure(rc), (unsigned)rc);
 		goto out;
 	}
 	rc = Esys_Initialize(&t.esys, t.tcti, NULL);

@@ -35,6 +35,7 @@
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
@@ -566,5 +567,6 @@ enum fwg_status fwg_quote_verify(const struct fwg_quote_input *in, struct fwg_qu
 out:
 	EVP_PKEY_free(key);
 	OPENSSL_free(d);
+	ERR_clear_error(); /* refusals are reported here, not left in OpenSSL's queue */
 	return st;
 }
