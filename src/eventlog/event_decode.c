@@ -383,7 +383,7 @@ static json_t *gpt_entry(const struct fwg_cursor *c, size_t off)
 		json_object_set_new(e, "type_guid", json_string(text));
 		const char *name = partition_type_name(g);
 		if (name)
-			json_object_set_new(e, "type_name", json_string(name));
+			json_object_set_new(e, "type_guid_name", json_string(name));
 	}
 	if (fwg_cursor_copy_at(c, off + 16, g, 16) == FWG_OK) {
 		fwg_guid_format(g, text);
@@ -530,9 +530,13 @@ static void decode_ipl(json_t *obj, const struct fwg_decode_ctx *d)
 		{ "kernel_cmdline: ", "kernel_cmdline" },
 		{ "grub_kernel_cmdline ", "grub_kernel_cmdline" },
 	};
+	/* systemd-boot has been seen to log an odd size: the UCS-2 text and
+	 * one byte of its terminator. */
+	size_t even = d->c.size & ~(size_t)1;
+	bool odd_nul = d->c.size % 2 && fwg_cursor_u8_or0(&d->c, d->c.size - 1) == 0;
 	json_object_set_new(obj, "kind", json_string("string"));
-	if (d->c.size >= 4 && fwg_decode_is_text16(&d->c, 0, d->c.size)) {
-		set_string16(obj, &d->c, 0, d->c.size);
+	if (even >= 4 && (even == d->c.size || odd_nul) && fwg_decode_is_text16(&d->c, 0, even)) {
+		set_string16(obj, &d->c, 0, even);
 		json_object_set_new(obj, "source", json_string("systemd-boot"));
 		return;
 	}

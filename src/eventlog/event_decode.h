@@ -81,6 +81,9 @@ bool fwg_decode_signature_lists(json_t *obj, const struct fwg_decode_ctx *d, siz
 bool fwg_decode_signature_data(json_t *obj, const struct fwg_decode_ctx *d, size_t off,
 		size_t len);
 
+/* A bare DER X.509 certificate at [off, off+len) into "certificate". */
+bool fwg_decode_certificate(json_t *obj, const struct fwg_decode_ctx *d, size_t off, size_t len);
+
 /* EV_NO_ACTION (event_decode_noaction.c). */
 void fwg_decode_no_action(json_t *obj, const struct fwg_decode_ctx *d);
 

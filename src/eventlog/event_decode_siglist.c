@@ -335,3 +335,19 @@ bool fwg_decode_signature_data(json_t *obj, const struct fwg_decode_ctx *d, size
 	json_object_set_new(obj, "signature", sig);
 	return true;
 }
+
+bool fwg_decode_certificate(json_t *obj, const struct fwg_decode_ctx *d, size_t off, size_t len)
+{
+	uint8_t tag;
+	if (fwg_cursor_u8_at(&d->c, off, &tag) != FWG_OK || tag != DER_SEQUENCE)
+		return false;
+	json_t *cert = json_object();
+	if (!cert)
+		return false;
+	if (!set_certificate(cert, d, off, len)) {
+		json_decref(cert);
+		return false;
+	}
+	json_object_set_new(obj, "certificate", cert);
+	return true;
+}

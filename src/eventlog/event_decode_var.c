@@ -13,8 +13,9 @@
  *             UCS-2 Description (NUL-terminated); device path list;
  *             optional data }
  *   EV_EFI_VARIABLE_AUTHORITY: the EFI_SIGNATURE_DATA (owner + X.509) that
- *             authorised an image, or for shim's entries the variable's
- *             own data (signature lists, SBAT text, a byte)
+ *             authorised an image, a bare DER certificate (older shims), or
+ *             for shim's entries the variable's own data (signature lists,
+ *             SBAT text, a byte)
  *
  * The name and data lengths are 64-bit and come from the log: both are
  * compared with the bytes that remain before they are used.
@@ -163,6 +164,9 @@ static void set_plain_data(json_t *obj, const struct fwg_decode_ctx *d, size_t o
 static void set_authority(json_t *obj, const struct fwg_decode_ctx *d, size_t off, size_t len)
 {
 	if (fwg_decode_signature_data(obj, d, off, len))
+		return;
+	/* Older shims log the bare DER certificate, without an owner. */
+	if (fwg_decode_certificate(obj, d, off, len))
 		return;
 	if (len && fwg_decode_signature_lists_fit(&d->c, off, len) &&
 			fwg_decode_signature_lists(obj, d, off, len))

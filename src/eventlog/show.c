@@ -311,15 +311,17 @@ static void indent(FILE *out, int depth)
 
 static void write_text_object(FILE *out, const json_t *obj, int depth);
 
+/* Writes what follows "key:" (a space first for values on the line). */
 static void write_text_value(FILE *out, const char *key, const json_t *v, int depth)
 {
 	if (is_scalar(v)) {
+		fputc(' ', out);
 		write_text_scalar(out, key, v);
 		fputc('\n', out);
 		return;
 	}
 	if (depth >= MAX_TEXT_DEPTH) {
-		fputs("...\n", out);
+		fputs(" ...\n", out);
 		return;
 	}
 	if (json_is_object(v)) {
@@ -335,16 +337,15 @@ static void write_text_value(FILE *out, const char *key, const json_t *v, int de
 		scalars = scalars && is_scalar(item);
 	if (scalars) {
 		if (json_array_size(v) == 0)
-			fputs("(none)", out);
+			fputs(" (none)", out);
 		json_array_foreach(v, i, item) {
-			if (i)
-				fputs(", ", out);
+			fputs(i ? ", " : " ", out);
 			write_text_scalar(out, key, item);
 		}
 		fputc('\n', out);
 		return;
 	}
-	fprintf(out, "%zu\n", json_array_size(v));
+	fprintf(out, " %zu\n", json_array_size(v));
 	json_array_foreach(v, i, item) {
 		indent(out, depth + 1);
 		fprintf(out, "[%zu]", i);
@@ -352,7 +353,6 @@ static void write_text_value(FILE *out, const char *key, const json_t *v, int de
 			fputc('\n', out);
 			write_text_object(out, item, depth + 2);
 		} else {
-			fputc(' ', out);
 			write_text_value(out, key, item, depth + 2);
 		}
 	}
@@ -372,10 +372,11 @@ static void write_text_object(FILE *out, const json_t *obj, int depth)
 				continue; /* printed beside its GUID */
 		}
 		indent(out, depth);
-		fprintf(out, "%s: ", key);
+		fprintf(out, "%s:", key);
 		snprintf(name_key, sizeof(name_key), "%s_name", key);
 		const json_t *name = json_object_get(obj, name_key);
 		if (json_is_string(v) && json_is_string(name)) {
+			fputc(' ', out);
 			write_text_scalar(out, key, v);
 			fputs(" (", out);
 			write_text_scalar(out, NULL, name);
