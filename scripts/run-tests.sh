@@ -97,9 +97,16 @@ if [ "${SKIP_FUZZ:-0}" != 1 ]; then
 			case $name in
 			fv|ffs|section|flash_area|capsule*|ifd*|option_rom|pe|te|nvram*|siglist*|tiano) ;;
 			vulnfeed) cp rules/vulndb/*.json "$corpus/" ;;
-			evcheck) find "${FWG_EVENTLOG_DATA:-../shared/testdata/eventlogs}" -type f \
-				! -name '*.json' ! -name '*.yaml' ! -name '*.md' ! -name '*.b64' ! -name '*.txt' \
-				-size -300k -exec cp {} "$corpus/" \; 2>/dev/null ;;
+			eventlog | evcheck)
+				# Real TCG event logs beside the checkout (or a worktree).
+				for d in "${FWG_EVENTLOG_DATA:-}" ../shared/testdata/eventlogs \
+					../../shared/testdata/eventlogs; do
+					[ -n "$d" ] && [ -d "$d" ] || continue
+					for f in "$d"/*/*.bin "$d"/*/*.log "$d"/*/binary_bios_measurements*; do
+						[ -f "$f" ] && cp "$f" "$corpus/$(sha1sum <"$f" | cut -c1-16)"
+					done
+					break
+				done ;;
 			*) cp "$seeds/bmc"/* "$corpus/" 2>/dev/null ;;
 			esac
 			# Inputs that once crashed a target run first, every time.
