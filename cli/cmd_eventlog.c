@@ -62,9 +62,9 @@ int evcli_load_log(const char *cmd, const char *path, char **buf, struct fwg_evl
 /* Reads a whole binary file (quotes, signatures, keys). */
 int evcli_read_blob(const char *cmd, const char *path, uint8_t **data, size_t *len)
 {
-	char *text;
+	char *text = NULL;
 	int rc = read_text_file(cmd, path, &text, len);
-	*data = (uint8_t *)text;
+	*data = rc == EXIT_OK ? (uint8_t *)text : NULL;
 	return rc;
 }
 

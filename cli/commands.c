@@ -67,7 +67,7 @@ static const struct cli_option eventlog_replay_options[] = {
 	{ "tpm", 0, "TCTI", "Compare with the PCRs of a TPM read through tpm2-tss, e.g. device:/dev/tpmrm0 or swtpm:port=2321 (empty = tss2's default TCTI)." },
 	{ "quote", 'q', "FILE", "Compare with a TPM2_Quote: the TPMS_ATTEST message written by tpm2_quote -m. Needs --signature, --ak and --nonce." },
 	{ "signature", 's', "FILE", "The quote's TPMT_SIGNATURE (tpm2_quote -s)." },
-	{ "ak", 0, "FILE", "The attestation key's public part: TPM2B_PUBLIC (tpm2_createak -u) or PEM." },
+	{ "ak", 0, "FILE", "The attestation key's public part: TPM2B_PUBLIC (tpm2_createak -u), TPMT_PUBLIC, PEM or DER." },
 	{ "nonce", 'n', "HEX", "The verifier's nonce the quote must carry as qualifying data." },
 	{ "pcr-list", 0, "LIST", "PCRs to compare, e.g. 0-7,9 (default: PCRs 0-7 and every PCR the log extends)." },
 	{ "help", 'h', NULL, "Show help for the command and exit." },
@@ -97,7 +97,7 @@ static const struct cli_option eventlog_baseline_options[] = {
 static const struct cli_option eventlog_quote_options[] = {
 	{ "quote", 'q', "FILE", "The TPMS_ATTEST message written by tpm2_quote -m (required)." },
 	{ "signature", 's', "FILE", "The TPMT_SIGNATURE written by tpm2_quote -s (required)." },
-	{ "ak", 0, "FILE", "The attestation key's public part: TPM2B_PUBLIC or PEM (required)." },
+	{ "ak", 0, "FILE", "The attestation key's public part: TPM2B_PUBLIC, TPMT_PUBLIC, PEM or DER (required)." },
 	{ "nonce", 'n', "HEX", "The verifier's nonce, which must be the quote's qualifying data (required)." },
 	{ "log", 'l', "FILE", "Replay this event log and require the quoted PCR digest to match it." },
 	{ "pcrs", 'p', "FILE", "Require the quoted PCR digest to match these PCR values (tpm2_pcrread YAML or replay JSON)." },

@@ -207,12 +207,12 @@ static void truncation_and_flips(void **state)
 {
 	(void)state;
 	const char *env = getenv("FWG_SWEEP_FLIPS");
-	unsigned flips = env ? (unsigned)atoi(env) : 300;
+	unsigned flips = env ? (unsigned)atoi(env) : 150;
 	unsigned seed = 12345;
 	for (size_t i = 0; i < LOG_COUNT; i++) {
 		size_t len;
 		uint8_t *buf = load(logs[i], &len);
-		size_t step = len / 200 + 1;
+		size_t step = len / 100 + 1;
 		for (size_t cut = 0; cut < len; cut += step)
 			try_mutant(buf, cut);
 		for (unsigned f = 0; f < flips && len; f++) {
