@@ -386,7 +386,7 @@ static bool write_nvme(FILE *out, const struct fwg_cursor *n)
 	fprintf(out, "NVMe(0x%x,", fwg_cursor_u32le_or0(n, 4));
 	/* The EUI-64 is stored least significant byte first. */
 	for (size_t i = 0; i < 8; i++)
-		fprintf(out, "%s%02X", i ? "-" : "", fwg_cursor_u8_or0(n, 15 - i));
+		fprintf(out, "%s%02x", i ? "-" : "", fwg_cursor_u8_or0(n, 15 - i));
 	fputc(')', out);
 	return true;
 }

@@ -646,6 +646,8 @@ json_t *fwg_event_decode(const struct fwg_evlog *log, const struct fwg_event *ev
 	json_t *obj = json_object();
 	if (!obj)
 		return NULL;
+	/* First key of every object; each decoder replaces the value. */
+	json_object_set_new(obj, "kind", json_string("hex"));
 	struct fwg_decode_ctx d = { fwg_cursor_make(ev->data, ev->data_size), data_offset(log, ev) };
 	switch (ev->type) {
 	case FWG_EV_EFI_VARIABLE_DRIVER_CONFIG:

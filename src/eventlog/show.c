@@ -273,6 +273,10 @@ static void write_text_hex(FILE *out, const char *hex, size_t len)
 
 static void write_text_scalar(FILE *out, const char *key, const json_t *v)
 {
+	if (!v) {
+		fputs("?", out);
+		return;
+	}
 	switch (json_typeof(v)) {
 	case JSON_STRING:
 		if (key && ends_with(key, "_hex"))
@@ -387,6 +391,21 @@ static void write_text_object(FILE *out, const json_t *obj, int depth)
 	}
 }
 
+/* The decoded fields of an event's data, "kind" left to the caller. */
+static void write_text_fields(FILE *out, const json_t *data, int depth)
+{
+	const char *key;
+	const json_t *v;
+	json_t *shown = json_object();
+	if (!shown)
+		return;
+	json_object_foreach((json_t *)data, key, v)
+		if (strcmp(key, "kind") != 0)
+			json_object_set(shown, key, (json_t *)v);
+	write_text_object(out, shown, depth);
+	json_decref(shown);
+}
+
 static void write_text_header(FILE *out, const struct fwg_evlog *log)
 {
 	fprintf(out, "event log: %s, %zu bytes, %zu events\n",
@@ -396,7 +415,7 @@ static void write_text_header(FILE *out, const struct fwg_evlog *log)
 		json_t *spec = fwg_event_decode(log, &log->events[0]);
 		if (spec) {
 			fputs("spec id:\n", out);
-			write_text_object(out, spec, 1);
+			write_text_fields(out, spec, 1);
 		}
 		json_decref(spec);
 	} else {
@@ -457,15 +476,7 @@ static void write_text_event(FILE *out, const json_t *e, const struct fwg_event 
 	}
 	fprintf(out, "  data: %u bytes, %s\n", ev->data_size,
 		json_is_string(kind) ? json_string_value(kind) : "?");
-	const char *key;
-	const json_t *v;
-	json_t *shown = json_object();
-	json_object_foreach((json_t *)data, key, v)
-		if (strcmp(key, "kind") != 0 && shown)
-			json_object_set(shown, key, (json_t *)v);
-	if (shown)
-		write_text_object(out, shown, 2);
-	json_decref(shown);
+	write_text_fields(out, data, 2);
 	/* Raw bytes when nothing was decoded or decoding stopped. */
 	if (ev->data_size && (!json_is_string(kind) || strcmp(json_string_value(kind), "hex") == 0 ||
 			json_object_get(data, "error"))) {

@@ -30,9 +30,11 @@ import os
 import random
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
+import uuid
 
 import yaml
 
@@ -98,7 +100,11 @@ def tpm2_yaml(path, v2):
     stderr = r.stderr.decode('utf-8', 'replace')
     if r.returncode != 0:
         return None, f'exit {r.returncode}: {stderr.strip()[:200]}', stderr
-    text = r.stdout.decode('utf-8', 'replace')
+    doc, why = parse_tpm2_yaml(r.stdout.decode('utf-8', 'replace'))
+    return doc, why, stderr
+
+
+def parse_tpm2_yaml(text):
     # Legacy SHA-1 logs come out as one mapping with repeated keys: make each
     # event a list item so the YAML says what tpm2_eventlog meant.
     if re.search(r'^events:\n  PCRIndex:', text, re.M):
@@ -106,10 +112,56 @@ def tpm2_yaml(path, v2):
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as e:
-        return None, f'its YAML does not parse: {str(e)[:200]}', stderr
+        return None, f'its YAML does not parse: {str(e)[:200]}'
     if not isinstance(doc, dict):
-        return None, 'its output is not a YAML mapping', stderr
-    return doc, None, stderr
+        return None, 'its output is not a YAML mapping'
+    return doc, None
+
+
+def collect(obj, key, out):
+    """Every value of key anywhere inside obj, in document order."""
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            if k == key and isinstance(v, str):
+                out.append(v)
+            else:
+                collect(v, key, out)
+    elif isinstance(obj, list):
+        for v in obj:
+            collect(v, key, out)
+    return out
+
+
+def normal_path(text):
+    """A device path with numbers in decimal and efivar's spellings of the
+    node names mapped to the UEFI specification's, for comparison."""
+    text = text.replace('FvVol(', 'Fv(').replace('SCSI(', 'Scsi(').replace('"', '')
+    return re.sub(r'(?<=[(,])0x([0-9a-fA-F]+)(?=[,)])', lambda m: str(int(m.group(1), 16)),
+                  text)
+
+
+def check_device_paths(shown):
+    """UEFI device paths against efivar's, as tpm2-tools built with efivar 39
+    printed them in the tpm2-tools tests (expected-event-pretty-39/)."""
+    pretty = os.path.join(DATA, 'tpm2-software-tpm2-tools', 'expected-event-pretty-39')
+    compared, bad = 0, []
+    for f in sorted(glob.glob(os.path.join(pretty, '*.yaml'))):
+        log = 'tpm2-software-tpm2-tools/' + os.path.basename(f)[:-len('.yaml')]
+        if log not in shown:
+            continue
+        doc, why = parse_tpm2_yaml(open(f, encoding='utf-8').read())
+        if doc is None:
+            note(f'{os.path.basename(f)}: {why}')
+            continue
+        for t, m in zip(doc.get('events') or [], shown[log][0]['events']):
+            theirs = [normal_path(p) for p in collect(t, 'DevicePath', [])]
+            ours = [normal_path(p) for p in collect(m['data'], 'device_path', [])]
+            if theirs:
+                compared += len(theirs)
+                if theirs != ours:
+                    bad.append((log, m['index'], theirs, ours))
+    check(compared > 20 and not bad, f'{compared} device paths equal efivar\'s text '
+          f'(differ: {bad[:2]})')
 
 
 def tpm2_digests(ev):
@@ -260,6 +312,136 @@ def check_log(path, v2_logs, expected):
     return show, stderr
 
 
+# ---- crafted events ------------------------------------------------------------
+
+def guid(text):
+    return uuid.UUID(text).bytes_le
+
+
+def node(kind, sub, body=b''):
+    return struct.pack('<BBH', kind, sub, 4 + len(body)) + body
+
+
+END = node(0x7f, 0xff)
+END_INSTANCE = node(0x7f, 0x01)
+G1 = '11111111-2222-3333-4444-555555555555'
+G2 = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee'
+PNP = lambda n: 0x41d0 | n << 16  # noqa: E731 (EISA PNP id)
+
+DEVICE_PATHS = [
+    (node(2, 1, struct.pack('<II', PNP(0x0a08), 1)) + node(1, 1, bytes([0, 0])) +
+     node(3, 0x17, struct.pack('<I', 1) + bytes(range(0x77, -1, -0x11))) + END_INSTANCE +
+     node(2, 1, struct.pack('<II', PNP(0x0a03), 0)) + node(1, 1, bytes([2, 0x1f])) +
+     node(3, 0x12, struct.pack('<HHH', 0, 0xffff, 0)) +
+     node(4, 2, struct.pack('<IQQ', 0, 0x10, 0x20)) + END,
+     'PcieRoot(0x1)/Pci(0x0,0x0)/NVMe(0x1,00-11-22-33-44-55-66-77),'
+     'PciRoot(0x0)/Pci(0x1f,0x2)/Sata(0x0,0xffff,0x0)/CDROM(0x0,0x10,0x20)'),
+    (node(1, 4, guid(G1) + b'\x01\x02') + node(3, 5, bytes([1, 0])) +
+     node(3, 2, struct.pack('<HH', 2, 3)) +
+     node(3, 0x0b, bytes.fromhex('525400123456') + bytes(26) + b'\x01') +
+     node(3, 0x0c, bytes([10, 0, 0, 2, 192, 168, 0, 1]) + struct.pack('<HHHB', 0, 80, 6, 1) +
+          bytes([10, 0, 0, 1, 255, 255, 255, 0])) +
+     node(3, 0x18, b'http://x/y.efi') + END,
+     'VenHw(' + G1 + ',0102)/USB(0x1,0x0)/Scsi(0x2,0x3)/MAC(525400123456,0x1)/'
+     'IPv4(192.168.0.1,TCP,Static,10.0.0.2,10.0.0.1,255.255.255.0)/Uri(http://x/y.efi)'),
+    (node(4, 7, guid(G1)) + node(4, 6, guid(G2)) + node(4, 8, struct.pack('<IQQ', 0, 16, 32)) +
+     node(9, 9, b'\xab\xcd') + node(5, 1, struct.pack('<HH', 2, 0) + b'disk\0') +
+     node(2, 1, struct.pack('<II', PNP(0x0501), 0)) +
+     node(4, 4, 'EFI\\a.efi\0'.encode('utf-16-le')) + END,
+     f'Fv({G1})/FvFile({G2})/Offset(0x10,0x20)/Path(9,9,abcd)/BBS(HD,"disk",0x0)/Serial(0x0)/'
+     'EFI\\a.efi'),
+    (node(2, 1, struct.pack('<II', PNP(0x0a03), 0)) + struct.pack('<BBH', 1, 1, 2) + b'\0' * 8,
+     'PciRoot(0x0)/...<malformed at offset 12>'),
+    (node(2, 1, struct.pack('<II', PNP(0x0a03), 0)) + struct.pack('<BBH', 1, 1, 200) + b'\0' * 2,
+     'PciRoot(0x0)/...<malformed at offset 12>'),
+]
+
+
+def legacy_event(pcr, etype, data):
+    return (struct.pack('<II', pcr, etype) + hashlib.sha1(data).digest() +
+            struct.pack('<I', len(data)) + data)
+
+
+def image_load(path):
+    return struct.pack('<QQQQ', 0x1000, 0x2000, 0, len(path)) + path
+
+
+def variable(guid_text, name, data):
+    n = name.encode('utf-16-le')
+    return guid(guid_text) + struct.pack('<QQ', len(name), len(data)) + n + data
+
+
+def check_crafted(tmp):
+    """Decoders the real logs do not reach, on events built here (a legacy
+    SHA-1 log, whose first event may be an ordinary measurement)."""
+    events = [legacy_event(0, 1, b'ACPI DATA')]
+    events += [legacy_event(4, 0x80000003, image_load(p)) for p, _ in DEVICE_PATHS]
+    sp800 = (b'SP800-155 Event3' + struct.pack('<I', 7) + guid(G1) + b'\x04Acme\x02X1' +
+             b'\x031.0\x02FW' + struct.pack('<I', 9) + b'\x032.0' +
+             struct.pack('<II', 1, 5) + b'a/rim' + struct.pack('<II', 2, 0))
+    events += [
+        legacy_event(0, 0x8000000a, b'\x02fw' + struct.pack('<QQ', 0xff000000, 0x100000)),
+        legacy_event(1, 0x8000000b, b'\x06SMBIOS' + struct.pack('<Q', 1) +
+                     guid('f2fd1544-9794-4a2c-992e-e5bbcf20e394') + struct.pack('<Q', 0x7f000)),
+        legacy_event(9, 6, struct.pack('<II', 0x8F3B22EC, 12) + b'Linux initrd'),
+        legacy_event(0, 3, sp800),
+        legacy_event(0, 3, b'NvIndexDynamic\0\0' + struct.pack('<H', 1) + b'\0' * 6 +
+                     struct.pack('<QH', 0x1234, 3) + b'abc' + struct.pack('<H', 2) + b'\xde\xad'),
+        legacy_event(7, 4, b'\xff\xff\xff\xff'),
+        legacy_event(0, 8, guid(G2)),
+        legacy_event(7, 0x80000001, variable('8be4df61-93ca-11d2-aa0d-00e098032b8c',
+                                             'SetupMode', b'\x01')),
+        legacy_event(5, 0x80000006, b'EFI PART' + bytes(76) + struct.pack('<I', 128) + bytes(4) +
+                     struct.pack('<Q', 1 << 40) + bytes(128)),
+        legacy_event(7, 0x80000001, guid(G1) + struct.pack('<QQ', 1 << 40, 0) + b'x'),
+    ]
+    path = os.path.join(tmp, 'crafted.log')
+    open(path, 'wb').write(b''.join(events))
+    show, r = show_json(path)
+    check(r.returncode == 0 and show and show['event_count'] == len(events),
+          f'crafted log: {len(events)} events shown (exit {r.returncode})')
+    if not show:
+        return
+    ev = [e['data'] for e in show['events']]
+    check(ev[0].get('string') == 'ACPI DATA', 'EV_POST_CODE string')
+    for i, (_, want) in enumerate(DEVICE_PATHS):
+        got = ev[1 + i].get('device_path')
+        check(got == want, f'device path {i}: {got!r}')
+    k = 1 + len(DEVICE_PATHS)
+    check(ev[k].get('description') == 'fw' and ev[k].get('base') == '0xff000000' and
+          ev[k].get('length') == '0x100000', f'BLOB2 ({ev[k]})')
+    t = ev[k + 1]
+    check(t.get('description') == 'SMBIOS' and t.get('table_count') == 1 and
+          t['tables'][0].get('vendor_guid_name') == 'gEfiSmbios3TableGuid' and
+          t['tables'][0].get('address') == '0x7f000', f'HANDOFF_TABLES2 ({t})')
+    t = ev[k + 2]
+    check(t.get('tag_id') == '0x8f3b22ec' and t.get('tag_name') == 'Linux initrd' and
+          t.get('tagged_string') == 'Linux initrd', f'EV_EVENT_TAG ({t})')
+    t = ev[k + 3]
+    check(t.get('kind') == 'sp800_155_platform_id' and t.get('version') == 3 and
+          t.get('platform_manufacturer') == 'Acme' and t.get('firmware_version') == '2.0' and
+          t.get('rim_locator') == 'a/rim' and 'error' not in t, f'SP800-155 Event3 ({t})')
+    t = ev[k + 4]
+    check(t.get('kind') == 'nv_index_dynamic' and t.get('uid') == '0x1234' and
+          t.get('description') == 'abc' and t.get('nv_data_hex') == 'dead', f'NvIndexDynamic ({t})')
+    check(ev[k + 5].get('meaning') == 'error', f'separator 0xffffffff is an error ({ev[k + 5]})')
+    check(ev[k + 6].get('kind') == 'guid' and ev[k + 6].get('guid') == G2,
+          f'S-CRTM version as a GUID ({ev[k + 6]})')
+    check(ev[k + 7].get('name') == 'SetupMode' and ev[k + 7].get('enabled') is True,
+          f'SetupMode = 1 ({ev[k + 7]})')
+    gpt = ev[k + 8]
+    check('error' in gpt and len(gpt.get('partitions', [])) == 1 and
+          gpt.get('partition_count') == 1 << 40,
+          f'GPT with an impossible partition count: an error and only the entry that fits '
+          f'({gpt.get("error")})')
+    bad = ev[k + 9]
+    check(re.search(r'runs past the event data at offset \d+', bad.get('error', '')) is not None,
+          f'variable name length past the data: error with its offset ({bad.get("error")})')
+    txt = fwg('eventlog', 'show', path)
+    check(txt.returncode == 0 and b'malformed at offset 12' in txt.stdout,
+          'text output of the crafted log')
+
+
 # ---- sweeps ------------------------------------------------------------------
 
 def run_mutant(args):
@@ -336,6 +518,8 @@ def main():
         if result:
             shown[name(path)] = result
 
+    check_device_paths(shown)
+
     # GRUB's command strings keep their bytes: tabs, newlines, leading blanks.
     mok = shown.get('tpm2-software-tpm2-tools/event-moklisttrusted.bin')
     want = 'grub_cmd: menuentry UEFI Firmware Settings --id uefi-firmware {\n\t\tfwsetup\n\t}'
@@ -383,7 +567,8 @@ def main():
         check(r.returncode == 3, f'{bad}: replay exits 3 ({r.returncode})')
 
     with tempfile.TemporaryDirectory(prefix='fwg-evshow-') as tmp:
-        sweep(logs, tmp)
+        check_crafted(tmp)
+        sweep(logs + [os.path.join(tmp, 'crafted.log')], tmp)
 
     print(f'{len(notes)} notes, {len(failures)} failures')
     return 1 if failures else 0
