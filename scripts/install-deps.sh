@@ -14,7 +14,7 @@ test_pkgs="openssl python3 brotli ovmf qemu-efi-aarch64 qemu-efi-arm seabios ipx
   u-boot-tools u-boot-qemu device-tree-compiler squashfs-tools mtd-utils cpio tar gzip xz-utils
   zstd lz4 bzip2 lzop util-linux-extra binutils-arm-linux-gnueabihf binwalk
   gcc-arm-linux-gnueabihf gcc-aarch64-linux-gnu libc6-dev-armhf-cross libc6-dev-arm64-cross
-  python3-jsonschema yara sqlite3 softhsm2 opensc
+  python3-jsonschema python3-yaml yara sqlite3 softhsm2 opensc
   swtpm swtpm-tools tpm2-tools qemu-system-x86 busybox-static linux-image-amd64 sbsigntool"
 # Measured boot: OVMF boots Debian's kernel in QEMU with swtpm as its TPM;
 # tpm2-tools reads the PCRs and is the event-log oracle.
