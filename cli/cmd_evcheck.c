@@ -12,24 +12,12 @@
 
 #include "cmd_eventlog.h"
 
-static int prologue(const char *name, int argc, char **argv, struct parsed_args *p)
-{
-	const struct cli_command *cmd = cli_find_command(name);
-	int rc = parse_args(cmd, false, argc, argv, p);
-	if (rc)
-		return rc;
-	if (arg_value(p, "help")) {
-		cli_print_command_help(stdout, cmd);
-		return -1;
-	}
-	return EXIT_OK;
-}
 
 int cli_run_eventlog_baseline(int argc, char **argv)
 {
 	const char *name = "eventlog baseline";
 	struct parsed_args p;
-	int rc = prologue(name, argc, argv, &p);
+	int rc = evcli_prologue(name, argc, argv, &p, NULL);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
 	const char *model = arg_value(&p, "model"), *output = arg_value(&p, "output");
@@ -98,15 +86,10 @@ int cli_run_eventlog_check(int argc, char **argv)
 {
 	const char *name = "eventlog check";
 	struct parsed_args p;
-	int rc = prologue(name, argc, argv, &p);
+	bool json;
+	int rc = evcli_prologue(name, argc, argv, &p, &json);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
-	const char *format = arg_value(&p, "format");
-	bool json = format && strcmp(format, "json") == 0;
-	if (format && !json && strcmp(format, "text") != 0) {
-		fprintf(stderr, "fwguard %s: unknown format '%s' (use text or json)\n", name, format);
-		return EXIT_USAGE;
-	}
 	const char *ref_path = arg_value(&p, "ref");
 	if (!ref_path || p.npositional != 1) {
 		fprintf(stderr, "fwguard %s: needs one LOG and --ref FILE\n", name);

@@ -18,10 +18,7 @@
 
 #define MAX_MISMATCHES (FWG_PCR_COUNT * FWG_EVLOG_MAX_BANKS)
 
-/* parse_args + --help + --format; returns -1 after help, else an exit
- * status (0 = go on). */
-static int eventlog_prologue(const char *name, int argc, char **argv, struct parsed_args *p,
-		bool *json)
+int evcli_prologue(const char *name, int argc, char **argv, struct parsed_args *p, bool *json)
 {
 	const struct cli_command *cmd = cli_find_command(name);
 	int rc = parse_args(cmd, false, argc, argv, p);
@@ -32,8 +29,10 @@ static int eventlog_prologue(const char *name, int argc, char **argv, struct par
 		return -1;
 	}
 	const char *format = arg_value(p, "format");
-	*json = format && strcmp(format, "json") == 0;
-	if (format && !*json && strcmp(format, "text") != 0) {
+	bool is_json = format && strcmp(format, "json") == 0;
+	if (json)
+		*json = is_json;
+	if (format && !is_json && strcmp(format, "text") != 0) {
 		fprintf(stderr, "fwguard %s: unknown format '%s' (use text or json)\n", name, format);
 		return EXIT_USAGE;
 	}
@@ -68,27 +67,6 @@ int evcli_read_blob(const char *cmd, const char *path, uint8_t **data, size_t *l
 	return rc;
 }
 
-static void hex_encode(const uint8_t *bytes, size_t len, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	for (size_t i = 0; i < len; i++) {
-		out[2 * i] = digits[bytes[i] >> 4];
-		out[2 * i + 1] = digits[bytes[i] & 15];
-	}
-	out[2 * len] = 0;
-}
-
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 bool evcli_parse_hex(const char *text, uint8_t *out, size_t max, size_t *len)
 {
 	size_t n = strlen(text);
@@ -99,13 +77,7 @@ bool evcli_parse_hex(const char *text, uint8_t *out, size_t max, size_t *len)
 	if (n % 2 || n / 2 > max)
 		return false;
 	*len = n / 2;
-	for (size_t i = 0; i < n / 2; i++) {
-		int hi = hex_digit(text[2 * i]), lo = hex_digit(text[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return false;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return true;
+	return fwg_hex_decode_n(text, n, out, n / 2);
 }
 
 /* "0,1,2-7" into a PCR bit mask. */
@@ -170,16 +142,6 @@ int evcli_load_pcrs(const char *cmd, const struct parsed_args *p, struct fwg_pcr
 	return EXIT_OK;
 }
 
-/* The PCRs compared by default: those the log extends, and PCRs 0-7,
- * which every firmware must measure. */
-uint32_t evcli_default_mask(const struct fwg_pcr_set *replayed)
-{
-	uint32_t mask = 0xffu;
-	for (size_t k = 0; k < replayed->bank_count; k++)
-		mask |= replayed->banks[k].extended_mask;
-	return mask;
-}
-
 /* ---- show ---------------------------------------------------------------- */
 
 int cli_run_eventlog_show(int argc, char **argv)
@@ -187,7 +149,7 @@ int cli_run_eventlog_show(int argc, char **argv)
 	const char *name = "eventlog show";
 	struct parsed_args p;
 	bool json;
-	int rc = eventlog_prologue(name, argc, argv, &p, &json);
+	int rc = evcli_prologue(name, argc, argv, &p, &json);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
 	if (p.npositional != 1) {
@@ -218,26 +180,6 @@ int cli_run_eventlog_show(int argc, char **argv)
 
 /* ---- replay -------------------------------------------------------------- */
 
-static void write_pcrs_json(FILE *out, const struct fwg_pcr_set *set)
-{
-	fputs("\"pcrs\":{", out);
-	for (size_t k = 0; k < set->bank_count; k++) {
-		const struct fwg_pcr_bank *b = &set->banks[k];
-		fprintf(out, "%s\"%s\":{", k ? "," : "", fwg_tpm_alg_name(b->alg));
-		bool first = true;
-		for (unsigned pcr = 0; pcr < FWG_PCR_COUNT; pcr++) {
-			if (!(b->present_mask & (1u << pcr)))
-				continue;
-			char hex[2 * FWG_DIGEST_MAX + 1];
-			hex_encode(b->value[pcr], b->size, hex);
-			fprintf(out, "%s\"%u\":\"%s\"", first ? "" : ",", pcr, hex);
-			first = false;
-		}
-		fputc('}', out);
-	}
-	fputc('}', out);
-}
-
 static void write_pcrs_text(FILE *out, const struct fwg_pcr_set *set)
 {
 	for (size_t k = 0; k < set->bank_count; k++) {
@@ -245,7 +187,7 @@ static void write_pcrs_text(FILE *out, const struct fwg_pcr_set *set)
 		fprintf(out, "%s:\n", fwg_tpm_alg_name(b->alg));
 		for (unsigned pcr = 0; pcr < FWG_PCR_COUNT; pcr++) {
 			char hex[2 * FWG_DIGEST_MAX + 1];
-			hex_encode(b->value[pcr], b->size, hex);
+			fwg_hex_encode(b->value[pcr], b->size, hex);
 			fprintf(out, "  %2u : 0x%s\n", pcr, hex);
 		}
 	}
@@ -299,7 +241,7 @@ int cli_run_eventlog_replay(int argc, char **argv)
 	const char *name = "eventlog replay";
 	struct parsed_args p;
 	bool json;
-	int rc = eventlog_prologue(name, argc, argv, &p, &json);
+	int rc = evcli_prologue(name, argc, argv, &p, &json);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
 	if (p.npositional != 1) {
@@ -339,8 +281,6 @@ int cli_run_eventlog_replay(int argc, char **argv)
 	bool quoted = arg_value(&p, "quote") != NULL;
 	if (quoted && (rc = replay_quote(name, &p, &replayed, &qr)) != 0)
 		return rc;
-	if (!mask)
-		mask = evcli_default_mask(&replayed);
 	struct fwg_pcr_mismatch mm[MAX_MISMATCHES];
 	size_t compared = 0, nmm = source ? fwg_pcr_set_compare(&replayed, &actual, mask, mm,
 		MAX_MISMATCHES, &compared) : 0;
@@ -348,8 +288,9 @@ int cli_run_eventlog_replay(int argc, char **argv)
 		nmm = MAX_MISMATCHES;
 	FILE *out = stdout;
 	if (json) {
-		fputc('{', out);
-		write_pcrs_json(out, &replayed);
+		fputs("{\"pcrs\":", out);
+		if (fwg_pcr_set_write_json(&replayed, out) != FWG_OK)
+			return EXIT_OUTPUT;
 		if (source) {
 			fprintf(out, ",\"compared\":{\"source\":\"%s\",\"pairs\":%zu,\"match\":%s,"
 				"\"mismatches\":[", source, compared, nmm || !compared ? "false" : "true");
@@ -357,8 +298,8 @@ int cli_run_eventlog_replay(int argc, char **argv)
 				const struct fwg_pcr_bank *r = fwg_pcr_set_bank(&replayed, mm[i].alg);
 				const struct fwg_pcr_bank *a = fwg_pcr_set_bank(&actual, mm[i].alg);
 				char rh[2 * FWG_DIGEST_MAX + 1], ah[2 * FWG_DIGEST_MAX + 1];
-				hex_encode(r->value[mm[i].pcr], r->size, rh);
-				hex_encode(a->value[mm[i].pcr], a->size, ah);
+				fwg_hex_encode(r->value[mm[i].pcr], r->size, rh);
+				fwg_hex_encode(a->value[mm[i].pcr], a->size, ah);
 				fprintf(out, "%s{\"bank\":\"%s\",\"pcr\":%u,\"replayed\":\"%s\",\"actual\":\"%s\"}",
 					i ? "," : "", fwg_tpm_alg_name(mm[i].alg), mm[i].pcr, rh, ah);
 			}

@@ -307,21 +307,11 @@ out:
 
 int cli_run_eventlog_quote(int argc, char **argv)
 {
-	const struct cli_command *cmd = cli_find_command(NAME);
 	struct parsed_args p;
-	int rc = parse_args(cmd, false, argc, argv, &p);
+	bool json;
+	int rc = evcli_prologue(NAME, argc, argv, &p, &json);
 	if (rc)
-		return rc;
-	if (arg_value(&p, "help")) {
-		cli_print_command_help(stdout, cmd);
-		return EXIT_OK;
-	}
-	const char *format = arg_value(&p, "format");
-	bool json = format && strcmp(format, "json") == 0;
-	if (format && !json && strcmp(format, "text") != 0) {
-		fprintf(stderr, "fwguard %s: unknown format '%s' (use text or json)\n", NAME, format);
-		return EXIT_USAGE;
-	}
+		return rc < 0 ? EXIT_OK : rc;
 	uint8_t nonce[MAX_NONCE];
 	size_t nonce_len = 0;
 	rc = check_usage(&p, nonce, &nonce_len);

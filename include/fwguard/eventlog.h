@@ -198,6 +198,10 @@ const struct fwg_pcr_bank *fwg_pcr_set_bank(const struct fwg_pcr_set *set, uint1
 FWG_NODISCARD enum fwg_status fwg_evlog_replay(const struct fwg_evlog *log,
 		struct fwg_pcr_set *out, char *errbuf, size_t errbuf_size);
 
+/* The banks of a set as compact JSON, {"sha1": {"0": "<hex>", ...}, ...},
+ * PCRs in ascending order (the "pcrs" object of `eventlog replay`). */
+enum fwg_status fwg_pcr_set_write_json(const struct fwg_pcr_set *set, FILE *out);
+
 /* One PCR that differs between two sets. */
 struct fwg_pcr_mismatch {
 	uint16_t alg;
@@ -205,7 +209,9 @@ struct fwg_pcr_mismatch {
 };
 /* Compares the PCRs of mask in every bank both sets hold and both have a
  * value for; fills up to max mismatches and returns how many there are.
- * *compared counts the (bank, PCR) pairs compared. */
+ * *compared counts the (bank, PCR) pairs compared.  Mask 0 means PCRs 0-7,
+ * which every firmware measures, and every PCR the replay extended (a PCR
+ * the log never touches, such as IMA's PCR 10, cannot be judged from it). */
 size_t fwg_pcr_set_compare(const struct fwg_pcr_set *replayed, const struct fwg_pcr_set *actual,
 		uint32_t mask, struct fwg_pcr_mismatch *out, size_t max, size_t *compared);
 

@@ -44,6 +44,13 @@ enum fwg_status {
 
 const char *fwg_status_str(enum fwg_status status);
 
+/* Lower-case hex of len bytes into out (2*len+1 bytes, NUL-terminated). */
+void fwg_hex_encode(const uint8_t *bytes, size_t len, char *out);
+/* Exactly 2*len hex digits (either case), NUL-terminated, into out. */
+bool fwg_hex_decode(const char *text, uint8_t *out, size_t len);
+/* The same over the first n characters of text (n must be 2*len). */
+bool fwg_hex_decode_n(const char *text, size_t n, uint8_t *out, size_t len);
+
 /* Hash algorithms; SHA-256 is always computed. */
 enum fwg_hash_kind {
 	FWG_HASH_SHA256 = 1u << 0,

@@ -171,7 +171,12 @@ static int hex_value(char c)
 
 bool fwg_hex_decode(const char *text, uint8_t *out, size_t len)
 {
-	if (!text || strlen(text) != 2 * len)
+	return text && fwg_hex_decode_n(text, strlen(text), out, len);
+}
+
+bool fwg_hex_decode_n(const char *text, size_t n, uint8_t *out, size_t len)
+{
+	if (n != 2 * len)
 		return false;
 	for (size_t i = 0; i < len; i++) {
 		int hi = hex_value(text[2 * i]), lo = hex_value(text[2 * i + 1]);

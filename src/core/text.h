@@ -26,9 +26,7 @@ FWG_NODISCARD enum fwg_status fwg_text_ascii(const struct fwg_cursor *c, size_t 
  */
 char *fwg_text_escape_name(const char *bytes, size_t len);
 
-/* Lower-case hex of len bytes into out (2*len+1 bytes, NUL-terminated). */
-void fwg_hex_encode(const uint8_t *bytes, size_t len, char *out);
-/* Exactly 2*len hex digits (either case) into out; false otherwise. */
-bool fwg_hex_decode(const char *text, uint8_t *out, size_t len);
+/* fwg_hex_encode, fwg_hex_decode and fwg_hex_decode_n are public
+ * (fwguard/fwguard.h). */
 
 #endif

@@ -58,7 +58,6 @@ void fwg_decode_error(json_t *obj, const struct fwg_decode_ctx *d, size_t off, c
 
 json_t *fwg_decode_hex(const struct fwg_cursor *c, size_t off, size_t len)
 {
-	static const char digits[] = "0123456789abcdef";
 	const uint8_t *p;
 	if (fwg_cursor_bytes_at(c, off, len, &p) != FWG_OK)
 		return json_string("");
@@ -67,10 +66,7 @@ json_t *fwg_decode_hex(const struct fwg_cursor *c, size_t off, size_t len)
 	char *s = malloc(2 * len + 1);
 	if (!s)
 		return NULL;
-	for (size_t i = 0; i < len; i++) {
-		s[2 * i] = digits[p[i] >> 4];
-		s[2 * i + 1] = digits[p[i] & 15];
-	}
+	fwg_hex_encode(p, len, s);
 	json_t *j = json_stringn(s, 2 * len);
 	free(s);
 	return j;

@@ -30,60 +30,15 @@
 #include <openssl/x509.h>
 
 #include "../core/guid.h"
+#include "../handlers/uefi/signature_types.h"
 #include "event_decode.h"
 
 #define LIST_HEADER 28
 #define OWNER_SIZE 16
-#define EFI_TIME_SIZE 16
+#define EFI_TIME_SIZE FWG_EFI_TIME_SIZE
 #define MAX_LISTS 4096
 #define MAX_NAME_TEXT 2048
 #define DER_SEQUENCE 0x30
-
-enum entry_kind { KIND_X509, KIND_HASH, KIND_X509_HASH, KIND_OTHER };
-
-static const struct sig_type {
-	uint8_t guid[16];
-	const char *name;
-	enum entry_kind kind;
-	size_t hash_size;
-} sig_types[] = {
-	{ FWG_GUID_INIT(0xa5c059a1, 0x94e4, 0x4aa7, 0x87, 0xb5, 0xab, 0x15, 0x5c, 0x2b, 0xf0, 0x72),
-		"x509", KIND_X509, 0 },
-	{ FWG_GUID_INIT(0xc1c41626, 0x504c, 0x4092, 0xac, 0xa9, 0x41, 0xf9, 0x36, 0x93, 0x43, 0x28),
-		"sha256", KIND_HASH, 32 },
-	{ FWG_GUID_INIT(0x826ca512, 0xcf10, 0x4ac9, 0xb1, 0x87, 0xbe, 0x01, 0x49, 0x66, 0x31, 0xbd),
-		"sha1", KIND_HASH, 20 },
-	{ FWG_GUID_INIT(0x0b6e5233, 0xa65c, 0x44c9, 0x94, 0x07, 0xd9, 0xab, 0x83, 0xbf, 0xc8, 0xbd),
-		"sha224", KIND_HASH, 28 },
-	{ FWG_GUID_INIT(0xff3e5307, 0x9fd0, 0x48c9, 0x85, 0xf1, 0x8a, 0xd5, 0x6c, 0x70, 0x1e, 0x01),
-		"sha384", KIND_HASH, 48 },
-	{ FWG_GUID_INIT(0x093e0fae, 0xa6c4, 0x4f50, 0x9f, 0x1b, 0xd4, 0x1e, 0x2b, 0x89, 0xc1, 0x9a),
-		"sha512", KIND_HASH, 64 },
-	{ FWG_GUID_INIT(0x57347f87, 0x7a9b, 0x403a, 0xb9, 0x3c, 0xdc, 0x4a, 0xfb, 0x7a, 0x0e, 0xbc),
-		"sm3", KIND_HASH, 32 },
-	{ FWG_GUID_INIT(0x3bd2a492, 0x96c0, 0x4079, 0xb4, 0x20, 0xfc, 0xf9, 0x8e, 0xf1, 0x03, 0xed),
-		"x509_sha256", KIND_X509_HASH, 32 },
-	{ FWG_GUID_INIT(0x7076876e, 0x80c2, 0x4ee6, 0xaa, 0xd2, 0x28, 0xb3, 0x49, 0xa6, 0x86, 0x5b),
-		"x509_sha384", KIND_X509_HASH, 48 },
-	{ FWG_GUID_INIT(0x446dbf63, 0x2502, 0x4cda, 0xbc, 0xfa, 0x24, 0x65, 0xd2, 0xb0, 0xfe, 0x9d),
-		"x509_sha512", KIND_X509_HASH, 64 },
-	{ FWG_GUID_INIT(0x3c5766e8, 0x269c, 0x4e34, 0xaa, 0x14, 0xed, 0x77, 0x6e, 0x85, 0xb3, 0xb6),
-		"rsa2048", KIND_OTHER, 0 },
-	{ FWG_GUID_INIT(0xe2b36190, 0x879b, 0x4a3d, 0xad, 0x8d, 0xf2, 0xe7, 0xbb, 0xa3, 0x27, 0x84),
-		"rsa2048_sha256", KIND_OTHER, 0 },
-	{ FWG_GUID_INIT(0x67f8444f, 0x8743, 0x48f1, 0xa3, 0x28, 0x1e, 0xaa, 0xb8, 0x73, 0x60, 0x80),
-		"rsa2048_sha1", KIND_OTHER, 0 },
-	{ FWG_GUID_INIT(0x4aafd29d, 0x68df, 0x49ee, 0x8a, 0xa9, 0x34, 0x7d, 0x37, 0x56, 0x65, 0xa7),
-		"pkcs7", KIND_OTHER, 0 },
-};
-
-static const struct sig_type *find_type(const uint8_t guid[16])
-{
-	for (size_t i = 0; i < sizeof(sig_types) / sizeof(sig_types[0]); i++)
-		if (fwg_guid_eq(guid, sig_types[i].guid))
-			return &sig_types[i];
-	return NULL;
-}
 
 /* ---- X.509 ------------------------------------------------------------------ */
 
@@ -193,7 +148,7 @@ static json_t *revocation_time(const struct fwg_cursor *c, size_t off)
 }
 
 static json_t *entry(const struct fwg_decode_ctx *d, size_t off, size_t size,
-		const struct sig_type *t)
+		const struct fwg_sig_type *t)
 {
 	uint8_t owner[16];
 	json_t *e = json_object();
@@ -201,8 +156,8 @@ static json_t *entry(const struct fwg_decode_ctx *d, size_t off, size_t size,
 		return e;
 	fwg_decode_set_guid(e, "owner", owner);
 	size_t data = off + OWNER_SIZE, len = size - OWNER_SIZE;
-	enum entry_kind kind = t ? t->kind : KIND_OTHER;
-	if (kind == KIND_X509) {
+	enum fwg_sig_kind kind = t ? t->kind : FWG_SIG_OTHER;
+	if (kind == FWG_SIG_X509) {
 		const uint8_t *bytes;
 		if (!set_certificate(e, d, data, len)) {
 			fwg_decode_error(e, d, data, "X.509 entry does not decode as DER");
@@ -211,10 +166,10 @@ static json_t *entry(const struct fwg_decode_ctx *d, size_t off, size_t size,
 		}
 		return e;
 	}
-	if (kind == KIND_HASH || kind == KIND_X509_HASH) {
+	if (kind == FWG_SIG_HASH || kind == FWG_SIG_X509_HASH) {
 		size_t hash = t->hash_size <= len ? t->hash_size : len;
 		json_object_set_new(e, "hash", fwg_decode_hex(&d->c, data, hash));
-		if (kind == KIND_X509_HASH)
+		if (kind == FWG_SIG_X509_HASH)
 			json_object_set_new(e, "revocation_time", revocation_time(&d->c, data + hash));
 		if (hash < t->hash_size)
 			fwg_decode_error(e, d, data, "hash entry shorter than its digest");
@@ -254,7 +209,7 @@ static json_t *one_list(const struct fwg_decode_ctx *d, size_t p, uint32_t list_
 	json_t *list = json_object();
 	if (!list || fwg_cursor_copy_at(&d->c, p, type_guid, 16) != FWG_OK)
 		return list;
-	const struct sig_type *t = find_type(type_guid);
+	const struct fwg_sig_type *t = fwg_sig_type_find(type_guid);
 	json_object_set_new(list, "signature_type", json_string(t ? t->name : "unknown"));
 	fwg_decode_set_guid(list, "signature_type_guid", type_guid);
 	json_object_set_new(list, "list_size", json_integer(list_size));

@@ -32,16 +32,10 @@ enum fwg_sb_var fwg_event_sb_var(const struct fwg_event *ev)
 
 bool fwg_event_digest_hex(const struct fwg_event *ev, uint16_t alg, char *out)
 {
-	static const char digits[] = "0123456789abcdef";
 	for (uint32_t i = 0; i < ev->digest_count; i++) {
 		if (ev->digests[i].alg != alg)
 			continue;
-		const uint8_t *b = ev->digests[i].bytes;
-		for (size_t k = 0; k < ev->digests[i].size; k++) {
-			out[2 * k] = digits[b[k] >> 4];
-			out[2 * k + 1] = digits[b[k] & 15];
-		}
-		out[2 * ev->digests[i].size] = 0;
+		fwg_hex_encode(ev->digests[i].bytes, ev->digests[i].size, out);
 		return true;
 	}
 	out[0] = 0;
@@ -50,15 +44,10 @@ bool fwg_event_digest_hex(const struct fwg_event *ev, uint16_t alg, char *out)
 
 void fwg_sha256_hex(const uint8_t *data, size_t len, char *out)
 {
-	static const char digits[] = "0123456789abcdef";
 	uint8_t d[32];
 	if (!fwg_tpm_hash(FWG_TPM_ALG_SHA256, data, len, d))
 		memset(d, 0, sizeof(d));
-	for (size_t k = 0; k < 32; k++) {
-		out[2 * k] = digits[d[k] >> 4];
-		out[2 * k + 1] = digits[d[k] & 15];
-	}
-	out[64] = 0;
+	fwg_hex_encode(d, sizeof(d), out);
 }
 
 uint16_t fwg_evlog_digest_alg(const struct fwg_evlog *log)

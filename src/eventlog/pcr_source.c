@@ -67,17 +67,6 @@ static void printable(const char *s, size_t n, char *out, size_t size)
 	out[i] = 0;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* n hex characters (optional 0x) into exactly size bytes. */
 static bool parse_digest(const char *s, size_t n, uint8_t *out, size_t size)
 {
@@ -85,15 +74,7 @@ static bool parse_digest(const char *s, size_t n, uint8_t *out, size_t size)
 		s += 2;
 		n -= 2;
 	}
-	if (n != 2 * size)
-		return false;
-	for (size_t i = 0; i < size; i++) {
-		int hi = hex_value(s[2 * i]), lo = hex_value(s[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return false;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return true;
+	return fwg_hex_decode_n(s, n, out, size);
 }
 
 /* The bank for alg in out, added when new; NULL when out is full. */

@@ -44,6 +44,14 @@ struct checker {
 	bool nomem;
 };
 
+static long last_event_of(const struct fwg_evlog *log, unsigned pcr)
+{
+	for (size_t i = log->event_count; i-- > 0;)
+		if (log->events[i].pcr == pcr && log->events[i].type != FWG_EV_NO_ACTION)
+			return (long)i;
+	return -1;
+}
+
 static void report(struct checker *c, const char *rule, enum fwg_ev_severity sev, int pcr, long event,
 		const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
@@ -76,16 +84,10 @@ static void report(struct checker *c, const char *rule, enum fwg_ev_severity sev
 	f->severity = sev;
 	f->pcr = pcr;
 	f->event = event;
-	if (event < 0 && pcr >= 0) {
-		/* Not about one event: the phase of the PCR's last event. */
-		for (size_t i = c->log->event_count; i-- > 0;)
-			if (c->log->events[i].pcr == (uint32_t)pcr) {
-				f->phase = c->log->events[i].phase;
-				break;
-			}
-	} else {
-		f->phase = event >= 0 ? c->log->events[event].phase : FWG_PHASE_SEC;
-	}
+	/* Not about one event: the phase of the PCR's last event. */
+	long at = event >= 0 ? event : pcr >= 0 ? last_event_of(c->log, (unsigned)pcr) : -1;
+	if (at >= 0)
+		f->phase = c->log->events[at].phase;
 	r->count++;
 	if (event >= 0)
 		c->explained[event] = 1;
@@ -195,24 +197,12 @@ static void check_integrity(struct checker *c)
 	}
 }
 
-static long last_event_of(const struct fwg_evlog *log, unsigned pcr)
-{
-	for (size_t i = log->event_count; i-- > 0;)
-		if (log->events[i].pcr == pcr && log->events[i].type != FWG_EV_NO_ACTION)
-			return (long)i;
-	return -1;
-}
 
 static void check_replay(struct checker *c, const struct fwg_pcr_set *replayed)
 {
 	if (!c->opt || !c->opt->pcrs)
 		return;
 	uint32_t mask = c->opt->pcr_mask;
-	if (!mask) {
-		mask = 0xffu;
-		for (size_t k = 0; k < replayed->bank_count; k++)
-			mask |= replayed->banks[k].extended_mask;
-	}
 	struct fwg_pcr_mismatch mm[FWG_PCR_COUNT * FWG_EVLOG_MAX_BANKS];
 	size_t compared, n = fwg_pcr_set_compare(replayed, c->opt->pcrs, mask, mm,
 		sizeof(mm) / sizeof(mm[0]), &compared);
@@ -536,14 +526,9 @@ static bool pcrs_known(struct checker *c, const struct fwg_pcr_set *replayed)
 			slot = (int)i;
 	if (!b || slot < 0)
 		return false;
-	static const char digits[] = "0123456789abcdef";
 	for (unsigned p = 0; p < 8; p++) {
 		char hex[2 * FWG_DIGEST_MAX + 1];
-		for (size_t k = 0; k < b->size; k++) {
-			hex[2 * k] = digits[b->value[p][k] >> 4];
-			hex[2 * k + 1] = digits[b->value[p][k] & 15];
-		}
-		hex[2 * b->size] = 0;
+		fwg_hex_encode(b->value[p], b->size, hex);
 		if (!fwg_strset_has(&c->ref->pcrs[slot][p], hex))
 			return false;
 	}

@@ -200,12 +200,7 @@ enum fwg_status fwg_evref_add_log(struct fwg_evref *ref, const struct fwg_evlog 
 		if (slot < 0)
 			continue;
 		for (int p = 0; p < FWG_PCR_COUNT; p++) {
-			static const char digits[] = "0123456789abcdef";
-			for (size_t k = 0; k < pcrs.banks[b].size; k++) {
-				hex[2 * k] = digits[pcrs.banks[b].value[p][k] >> 4];
-				hex[2 * k + 1] = digits[pcrs.banks[b].value[p][k] & 15];
-			}
-			hex[2 * pcrs.banks[b].size] = 0;
+			fwg_hex_encode(pcrs.banks[b].value[p], pcrs.banks[b].size, hex);
 			ok &= fwg_strset_add(&ref->pcrs[slot][p], hex);
 		}
 	}

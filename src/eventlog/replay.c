@@ -82,6 +82,11 @@ size_t fwg_pcr_set_compare(const struct fwg_pcr_set *replayed, const struct fwg_
 		uint32_t mask, struct fwg_pcr_mismatch *out, size_t max, size_t *compared)
 {
 	size_t n = 0, seen = 0;
+	if (!mask) {
+		mask = 0xffu;
+		for (size_t k = 0; k < replayed->bank_count; k++)
+			mask |= replayed->banks[k].extended_mask;
+	}
 	for (size_t k = 0; k < replayed->bank_count; k++) {
 		const struct fwg_pcr_bank *r = &replayed->banks[k];
 		const struct fwg_pcr_bank *a = fwg_pcr_set_bank(actual, r->alg);

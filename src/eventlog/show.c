@@ -144,7 +144,7 @@ static json_t *header_json(const struct fwg_evlog *log)
 	return h;
 }
 
-/* Same shape as `eventlog replay --format json`: {"sha1": {"0": hex}}. */
+/* The "pcrs" object of show and replay: {"sha1": {"0": hex}}. */
 static json_t *pcrs_json(const struct fwg_pcr_set *set)
 {
 	json_t *banks = json_object();
@@ -161,6 +161,14 @@ static json_t *pcrs_json(const struct fwg_pcr_set *set)
 		json_object_set_new(banks, fwg_tpm_alg_name(b->alg), bank);
 	}
 	return banks;
+}
+
+enum fwg_status fwg_pcr_set_write_json(const struct fwg_pcr_set *set, FILE *out)
+{
+	json_t *banks = pcrs_json(set);
+	int rc = banks ? json_dumpf(banks, out, JSON_COMPACT | JSON_PRESERVE_ORDER) : -1;
+	json_decref(banks);
+	return rc == 0 && !ferror(out) ? FWG_OK : FWG_IO;
 }
 
 /* The replayed PCRs (heap: a set is about 13 KiB), or NULL with *why. */

@@ -39,64 +39,17 @@
 #include "../../core/guid.h"
 #include "../../core/handler.h"
 #include "../../core/registry.h"
+#include "signature_types.h"
 
 #define LIST_HEADER_SIZE 28
 #define LIST_OFF_SIZE 0x10
 #define LIST_OFF_HEADER_SIZE 0x14
 #define LIST_OFF_SIGNATURE_SIZE 0x18
 #define OWNER_SIZE 16
-#define EFI_TIME_SIZE 16
+#define EFI_TIME_SIZE FWG_EFI_TIME_SIZE
 #define MAX_ENTRIES 1000000u
 #define MAX_NAME_TEXT 2048
 #define MAX_CN_TEXT 256
-
-enum entry_kind { KIND_X509, KIND_HASH, KIND_X509_HASH, KIND_OTHER };
-
-struct sig_type {
-	uint8_t guid[16];
-	const char *name;
-	enum entry_kind kind;
-	size_t data_size; /* expected entry data size, 0 = variable */
-};
-
-static const struct sig_type sig_types[] = {
-	{ FWG_GUID_INIT(0xa5c059a1, 0x94e4, 0x4aa7, 0x87, 0xb5, 0xab, 0x15, 0x5c, 0x2b, 0xf0, 0x72),
-		"x509", KIND_X509, 0 },
-	{ FWG_GUID_INIT(0xc1c41626, 0x504c, 0x4092, 0xac, 0xa9, 0x41, 0xf9, 0x36, 0x93, 0x43, 0x28),
-		"sha256", KIND_HASH, 32 },
-	{ FWG_GUID_INIT(0x826ca512, 0xcf10, 0x4ac9, 0xb1, 0x87, 0xbe, 0x01, 0x49, 0x66, 0x31, 0xbd),
-		"sha1", KIND_HASH, 20 },
-	{ FWG_GUID_INIT(0x0b6e5233, 0xa65c, 0x44c9, 0x94, 0x07, 0xd9, 0xab, 0x83, 0xbf, 0xc8, 0xbd),
-		"sha224", KIND_HASH, 28 },
-	{ FWG_GUID_INIT(0xff3e5307, 0x9fd0, 0x48c9, 0x85, 0xf1, 0x8a, 0xd5, 0x6c, 0x70, 0x1e, 0x01),
-		"sha384", KIND_HASH, 48 },
-	{ FWG_GUID_INIT(0x093e0fae, 0xa6c4, 0x4f50, 0x9f, 0x1b, 0xd4, 0x1e, 0x2b, 0x89, 0xc1, 0x9a),
-		"sha512", KIND_HASH, 64 },
-	{ FWG_GUID_INIT(0x3bd2a492, 0x96c0, 0x4079, 0xb4, 0x20, 0xfc, 0xf9, 0x8e, 0xf1, 0x03, 0xed),
-		"x509_sha256", KIND_X509_HASH, 32 + EFI_TIME_SIZE },
-	{ FWG_GUID_INIT(0x7076876e, 0x80c2, 0x4ee6, 0xaa, 0xd2, 0x28, 0xb3, 0x49, 0xa6, 0x86, 0x5b),
-		"x509_sha384", KIND_X509_HASH, 48 + EFI_TIME_SIZE },
-	{ FWG_GUID_INIT(0x446dbf63, 0x2502, 0x4cda, 0xbc, 0xfa, 0x24, 0x65, 0xd2, 0xb0, 0xfe, 0x9d),
-		"x509_sha512", KIND_X509_HASH, 64 + EFI_TIME_SIZE },
-	{ FWG_GUID_INIT(0x3c5766e8, 0x269c, 0x4e34, 0xaa, 0x14, 0xed, 0x77, 0x6e, 0x85, 0xb3, 0xb6),
-		"rsa2048", KIND_OTHER, 256 },
-	{ FWG_GUID_INIT(0xe2b36190, 0x879b, 0x4a3d, 0xad, 0x8d, 0xf2, 0xe7, 0xbb, 0xa3, 0x27, 0x84),
-		"rsa2048_sha256", KIND_OTHER, 256 },
-	{ FWG_GUID_INIT(0x67f8444f, 0x8743, 0x48f1, 0xa3, 0x28, 0x1e, 0xaa, 0xb8, 0x73, 0x60, 0x80),
-		"rsa2048_sha1", KIND_OTHER, 256 },
-	{ FWG_GUID_INIT(0x4aafd29d, 0x68df, 0x49ee, 0x8a, 0xa9, 0x34, 0x7d, 0x37, 0x56, 0x65, 0xa7),
-		"pkcs7", KIND_OTHER, 0 },
-	{ FWG_GUID_INIT(0x57347f87, 0x7a9b, 0x403a, 0xb9, 0x3c, 0xdc, 0x4a, 0xfb, 0x7a, 0x0e, 0xbc),
-		"sm3", KIND_HASH, 32 },
-};
-
-static const struct sig_type *find_type(const uint8_t guid[16])
-{
-	for (size_t i = 0; i < sizeof(sig_types) / sizeof(sig_types[0]); i++)
-		if (fwg_guid_eq(guid, sig_types[i].guid))
-			return &sig_types[i];
-	return NULL;
-}
 
 static void set_hex(struct fwg_node *node, const char *key, const uint8_t *p, size_t len)
 {
@@ -292,31 +245,31 @@ static void attr_revocation_time(struct fwg_node *node, const struct fwg_cursor 
 }
 
 static enum fwg_status add_entry(struct fwg_unpack *u, struct fwg_node *list,
-		const struct fwg_cursor *c, size_t off, size_t data_len, const struct sig_type *t)
+		const struct fwg_cursor *c, size_t off, size_t data_len, const struct fwg_sig_type *t)
 {
 	uint8_t owner[16];
 	if (fwg_cursor_copy_at(c, off, owner, 16) != FWG_OK)
 		return FWG_OK;
 	size_t data = off + OWNER_SIZE;
-	enum entry_kind kind = t ? t->kind : KIND_OTHER;
-	if (kind == KIND_X509)
+	enum fwg_sig_kind kind = t ? t->kind : FWG_SIG_OTHER;
+	if (kind == FWG_SIG_X509)
 		return add_certificate(u, list, c, data, data_len, owner);
 	size_t hash_len = data_len;
-	if (kind == KIND_X509_HASH && data_len >= EFI_TIME_SIZE)
+	if (kind == FWG_SIG_X509_HASH && data_len >= EFI_TIME_SIZE)
 		hash_len = data_len - EFI_TIME_SIZE;
-	else if (kind == KIND_HASH && t->data_size && t->data_size < data_len)
+	else if (kind == FWG_SIG_HASH && t->data_size && t->data_size < data_len)
 		hash_len = t->data_size;
 	struct fwg_node *e;
 	enum fwg_status st = fwg_unpack_add_child(u, list,
-		kind == KIND_OTHER ? FWG_TYPE_RAW : FWG_TYPE_HASH_ENTRY, data, hash_len,
+		kind == FWG_SIG_OTHER ? FWG_TYPE_RAW : FWG_TYPE_HASH_ENTRY, data, hash_len,
 		&fwg_handler_leaf, &e);
 	if (st != FWG_OK)
 		return st;
 	set_owner(e, owner);
 	const uint8_t *bytes;
-	if (kind != KIND_OTHER && fwg_cursor_bytes_at(c, data, hash_len, &bytes) == FWG_OK)
+	if (kind != FWG_SIG_OTHER && fwg_cursor_bytes_at(c, data, hash_len, &bytes) == FWG_OK)
 		set_hex(e, "hash", bytes, hash_len);
-	if (kind == KIND_X509_HASH && data_len >= EFI_TIME_SIZE)
+	if (kind == FWG_SIG_X509_HASH && data_len >= EFI_TIME_SIZE)
 		attr_revocation_time(e, c, data + hash_len);
 	if (t)
 		fwg_node_attr_str(e, "signature_type", t->name);
@@ -337,7 +290,7 @@ static enum fwg_status siglist_parse(struct fwg_unpack *u, struct fwg_node *node
 			c.size);
 		return FWG_OK;
 	}
-	const struct sig_type *t = find_type(type_guid);
+	const struct fwg_sig_type *t = fwg_sig_type_find(type_guid);
 	char g[FWG_GUID_TEXT_LEN];
 	fwg_guid_format(type_guid, g);
 	fwg_node_set_guid(node, type_guid);
